@@ -1,0 +1,3 @@
+module github.com/apklens/apklens
+
+go 1.26
