@@ -1,0 +1,306 @@
+package apk
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// archive is one opened zip (the input, an APK inside a set, or a nested
+// jar) with Android's view of its entries.
+type archive struct {
+	label   string // entry path prefix for errors and dex paths ("" for the input itself)
+	ra      io.ReaderAt
+	size    int64
+	end     zipEnd
+	zr      *zip.Reader
+	entries []*zip.File          // first occurrence of each name, central directory order
+	byName  map[string]*zip.File // same
+	locals  map[*zip.File]int64  // local header offsets, when our directory walk agrees with archive/zip's
+	prefix  int64                // bytes before the first local header
+	budget  *budget
+	warns   *warnings
+}
+
+// warnings collects Warning values from concurrent readers, without repeats.
+type warnings struct {
+	mu   sync.Mutex
+	list []Warning
+	seen map[Warning]bool
+}
+
+func newWarnings() *warnings { return &warnings{seen: map[Warning]bool{}} }
+
+func (w *warnings) add(code, format string, args ...any) {
+	wv := Warning{Code: code, Message: fmt.Sprintf(format, args...)}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.seen[wv] {
+		w.seen[wv] = true
+		w.list = append(w.list, wv)
+	}
+}
+
+func (w *warnings) sorted() []Warning {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := append([]Warning(nil), w.list...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Code != out[j].Code {
+			return out[i].Code < out[j].Code
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
+}
+
+// entryPath joins a nesting label and an entry name the way reports show it.
+func entryPath(label, name string) string {
+	if label == "" {
+		return name
+	}
+	return label + "!" + name
+}
+
+func (a *archive) where(name string) string { return entryPath(a.label, name) }
+
+func newFlateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
+
+// openArchive opens ra as a zip. Structural problems become errors; things
+// Android tolerates become warnings.
+func openArchive(label string, ra io.ReaderAt, size int64, b *budget, w *warnings) (*archive, error) {
+	end, err := findEnd(ra, size)
+	if err != nil {
+		if errors.Is(err, errNoEOCD) {
+			return nil, ErrNotZip
+		}
+		return nil, fmt.Errorf("bad zip end record: %w", err)
+	}
+	if end.records > uint64(b.lim.MaxEntries) {
+		return nil, &limitError{fmt.Sprintf("zip declares %d entries, limit is %d", end.records, b.lim.MaxEntries)}
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, fmt.Errorf("bad central directory: %v", strings.TrimPrefix(err.Error(), "zip: "))
+	}
+	if len(zr.File) > b.lim.MaxEntries {
+		return nil, &limitError{fmt.Sprintf("zip has %d entries, limit is %d", len(zr.File), b.lim.MaxEntries)}
+	}
+	zr.RegisterDecompressor(zip.Deflate, newFlateReader)
+	a := &archive{label: label, ra: ra, size: size, end: end, zr: zr, budget: b, warns: w,
+		byName: make(map[string]*zip.File, len(zr.File))}
+	a.index()
+	a.checkDirectory()
+	return a, nil
+}
+
+// index keeps the first entry of each name. Android (libziparchive since the
+// 2013 "Master Key" fix) refuses archives with duplicate names; before the
+// fix, the native loader used the first entry while the Java verifier checked
+// the last. The first is what ran, so that is what we analyse.
+func (a *archive) index() {
+	var dups []string
+	var encrypted, unknown []string
+	for _, f := range a.zr.File {
+		if _, ok := a.byName[f.Name]; ok {
+			dups = append(dups, f.Name)
+			continue
+		}
+		a.byName[f.Name] = f
+		a.entries = append(a.entries, f)
+		if f.Flags&0x1 != 0 {
+			encrypted = append(encrypted, f.Name)
+		}
+		if f.Method != zip.Store && f.Method != zip.Deflate {
+			unknown = append(unknown, fmt.Sprintf("%s (%d)", f.Name, f.Method))
+		}
+	}
+	if len(dups) > 0 {
+		a.warns.add(WarnDuplicateEntry, "%s: %d duplicate entry names (%s); the first of each is used, as Android's native loader did before it began refusing such APKs",
+			a.labelOrInput(), len(dups), listSome(dedupe(dups), 5))
+	}
+	if len(encrypted) > 0 {
+		a.warns.add(WarnEncryptedFlag, "%s: %d entries have the encryption flag set but Android ignores it (%s); read as not encrypted",
+			a.labelOrInput(), len(encrypted), listSome(encrypted, 5))
+	}
+	if len(unknown) > 0 {
+		a.warns.add(WarnUnknownMethod, "%s: %d entries have an unknown compression method (%s); read as stored data as Android 9+ does, or as deflate when the data is deflate",
+			a.labelOrInput(), len(unknown), listSome(unknown, 5))
+	}
+}
+
+func (a *archive) labelOrInput() string {
+	if a.label == "" {
+		return "archive"
+	}
+	return a.label
+}
+
+// checkDirectory walks the central directory itself to learn local header
+// offsets: the first one tells how many bytes precede the archive.
+func (a *archive) checkDirectory() {
+	recs, err := readCentralDirectory(a.ra, a.end, len(a.zr.File))
+	if err != nil || len(recs) != len(a.zr.File) {
+		return
+	}
+	a.locals = make(map[*zip.File]int64, len(recs))
+	first := int64(-1)
+	for i, r := range recs {
+		f := a.zr.File[i]
+		if r.name != f.Name {
+			a.locals = nil // our walk and archive/zip disagree; skip the extra checks
+			return
+		}
+		a.locals[f] = r.localOff
+		if r.localOff >= 0 && (first < 0 || r.localOff < first) {
+			first = r.localOff
+		}
+	}
+	if first > 0 {
+		a.prefix = first
+		var head [4]byte
+		_, _ = a.ra.ReadAt(head[:], 0)
+		kind := ""
+		if bytes.Equal(head[:], []byte("dex\n")) {
+			kind = "; the prefix is a DEX file (Janus, CVE-2017-13156: old Android ran it instead of the APK's code)"
+		}
+		a.warns.add(WarnPrefixData, "%s: %d bytes before the first zip entry%s; Android since December 2017 refuses such APKs",
+			a.labelOrInput(), first, kind)
+	}
+}
+
+// has reports whether the archive holds name.
+func (a *archive) has(name string) bool { _, ok := a.byName[name]; return ok }
+
+// read returns the inflated entry, bounded by the budget.
+func (a *archive) read(f *zip.File) ([]byte, error) {
+	a.checkLocal(f)
+	compressed := min(int64(f.CompressedSize64), a.size)
+	if f.CompressedSize64 > uint64(a.size) {
+		return nil, fmt.Errorf("compressed size %d larger than the archive", f.CompressedSize64)
+	}
+	if f.Method == zip.Store || f.Method == zip.Deflate {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, zipErr(err)
+		}
+		defer rc.Close()
+		data, err := a.budget.readAll(rc, f.UncompressedSize64, compressed)
+		if errors.Is(err, zip.ErrChecksum) {
+			// Android does not check CRCs (libziparchive kCrcChecksEnabled = false).
+			a.warns.add(WarnCRCMismatch, "%s: CRC-32 does not match the central directory; Android does not check it", a.where(f.Name))
+			return data, nil
+		}
+		if err != nil {
+			return nil, zipErr(err)
+		}
+		return data, nil
+	}
+	return a.readUnknownMethod(f, compressed)
+}
+
+// readUnknownMethod handles compression methods other than 0 and 8.
+// Android 9+ (androidfw ApkAssets/AssetsProvider: "entry.method ==
+// kCompressDeflated ? inflate : map as-is") treats them as stored; Android
+// 8 and older (ZipFileRO: "method == kCompressStored ? copy : inflate")
+// inflated them. We take the reading whose CRC matches, stored first.
+func (a *archive) readUnknownMethod(f *zip.File, compressed int64) ([]byte, error) {
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return nil, zipErr(err)
+	}
+	stored, err := a.budget.readAll(raw, f.CompressedSize64, compressed)
+	if err != nil {
+		return nil, zipErr(err)
+	}
+	if crc32.ChecksumIEEE(stored) == f.CRC32 {
+		return stored, nil
+	}
+	if inflated, err := a.budget.readAll(flate.NewReader(bytes.NewReader(stored)), f.UncompressedSize64, compressed); err == nil {
+		if crc32.ChecksumIEEE(inflated) == f.CRC32 || uint64(len(inflated)) == f.UncompressedSize64 {
+			return inflated, nil
+		}
+	} else if errors.Is(err, ErrLimit) {
+		return nil, err
+	}
+	a.warns.add(WarnCRCMismatch, "%s: unknown compression method %d and the data matches neither stored nor deflate; using it as stored", a.where(f.Name), f.Method)
+	return stored, nil
+}
+
+// checkLocal compares the local header with the central directory. Android
+// reads the method and sizes from the central directory and refuses an entry
+// whose local name differs; we read it anyway and say so.
+func (a *archive) checkLocal(f *zip.File) {
+	off, ok := a.locals[f]
+	if !ok {
+		return
+	}
+	lh, err := readLocalHeader(a.ra, off)
+	if err != nil {
+		a.warns.add(WarnHeaderMismatch, "%s: %v", a.where(f.Name), err)
+		return
+	}
+	if lh.name != f.Name {
+		a.warns.add(WarnHeaderMismatch, "%s: local header names it %q (Android refuses to open such an entry)", a.where(f.Name), truncate(lh.name, 80))
+	}
+	if lh.method != f.Method {
+		a.warns.add(WarnHeaderMismatch, "%s: local header says compression method %d, central directory %d; the central directory is used, as Android does", a.where(f.Name), lh.method, f.Method)
+	}
+}
+
+// zipErr turns archive/zip errors into plain wording.
+func zipErr(err error) error {
+	var le *limitError
+	if errors.As(err, &le) {
+		return err
+	}
+	switch {
+	case errors.Is(err, zip.ErrFormat):
+		return errors.New("bad local header")
+	case errors.Is(err, zip.ErrAlgorithm):
+		return errors.New("unsupported compression method")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("data truncated or shorter than declared")
+	}
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "zip: ")
+	msg = strings.TrimPrefix(msg, "flate: ")
+	return errors.New(msg)
+}
+
+func listSome(names []string, n int) string {
+	for i := range names {
+		names[i] = truncate(names[i], 80)
+	}
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + fmt.Sprintf(", and %d more", len(names)-n)
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,240 @@
+package apk
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Open reads an APK, an APK set (.apks, .xapk) or any zip of APKs with
+// DefaultLimits.
+func Open(path string) (*App, error) { return OpenWith(path, DefaultLimits()) }
+
+// OpenWith is Open with explicit limits. Zero fields of lim take defaults.
+func OpenWith(path string, lim Limits) (*App, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, &FormatError{Path: path, Err: ErrIsDirectory}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	size := fi.Size()
+	if size == 0 {
+		return nil, &FormatError{Path: path, Err: ErrEmpty}
+	}
+	// Hash while we parse: both only read the file.
+	type sums struct {
+		sha256, sha1, md5 string
+		err               error
+	}
+	done := make(chan sums, 1)
+	go func() {
+		var s sums
+		s.sha256, s.sha1, s.md5, s.err = hashAll(io.NewSectionReader(f, 0, size))
+		done <- s
+	}()
+	app, err := openApp(path, f, size, lim)
+	s := <-done
+	if err != nil {
+		return nil, err
+	}
+	if s.err != nil {
+		return nil, &FormatError{Path: path, Err: fmt.Errorf("reading for hashes: %w", s.err)}
+	}
+	app.SHA256, app.SHA1, app.MD5 = s.sha256, s.sha1, s.md5
+	return app, nil
+}
+
+// OpenBytes opens an input already in memory; name stands in for its path.
+func OpenBytes(name string, b []byte, lim Limits) (*App, error) {
+	if len(b) == 0 {
+		return nil, &FormatError{Path: name, Err: ErrEmpty}
+	}
+	app, err := openApp(name, bytes.NewReader(b), int64(len(b)), lim)
+	if err != nil {
+		return nil, err
+	}
+	app.SHA256, app.SHA1, app.MD5, _ = hashAll(bytes.NewReader(b))
+	return app, nil
+}
+
+// hashAll computes the three digests in one pass.
+func hashAll(r io.Reader) (s256, s1, m5 string, err error) {
+	h256, h1, hm5 := sha256.New(), sha1.New(), md5.New()
+	if _, err = io.Copy(io.MultiWriter(h256, h1, hm5), r); err != nil {
+		return "", "", "", err
+	}
+	return hex.EncodeToString(h256.Sum(nil)), hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(hm5.Sum(nil)), nil
+}
+
+func newSection(ra io.ReaderAt, off, n int64) *io.SectionReader {
+	return io.NewSectionReader(ra, off, n)
+}
+
+func bytesReaderAt(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// formatErr wraps err with the input path and, when known, the entry.
+func formatErr(path string, err error) error {
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return err
+	}
+	var ee *entryError
+	if errors.As(err, &ee) {
+		return &FormatError{Path: path, Entry: ee.entry, Err: ee.err}
+	}
+	return &FormatError{Path: path, Err: err}
+}
+
+func openApp(path string, ra io.ReaderAt, size int64, lim Limits) (*App, error) {
+	b := &budget{lim: lim.withDefaults()}
+	w := newWarnings()
+	top, err := openArchive("", ra, size, b, w)
+	if err != nil {
+		return nil, formatErr(path, err)
+	}
+	app := &App{Path: path, Size: size}
+	if top.has(manifestEntry) {
+		// A zip with AndroidManifest.xml at the top is an APK, whatever its name.
+		app.Format = "apk"
+		p, err := readPackage(top, baseName(path), size, 0)
+		if err != nil {
+			return nil, formatErr(path, err)
+		}
+		if p.Split != "" {
+			w.add(WarnNoBase, "%s is the split APK %q, not a base APK", baseName(path), p.Split)
+		}
+		app.Base = p
+	} else if err := openSet(app, top); err != nil {
+		return nil, formatErr(path, err)
+	}
+	app.Warnings = w.sorted()
+	return app, nil
+}
+
+// setFormat tells the kind of APK container by its content.
+func setFormat(a *archive) string {
+	switch {
+	case a.has("manifest.json"):
+		return "xapk"
+	case a.has("toc.pb") || a.has("universal.apk"):
+		return "apks"
+	}
+	for _, f := range a.entries {
+		if strings.HasPrefix(f.Name, "splits/") || strings.HasPrefix(f.Name, "standalones/") {
+			return "apks"
+		}
+	}
+	return "zip"
+}
+
+// openSet reads every APK inside a container, then picks the base (the one
+// whose manifest has no split attribute) and the splits.
+func openSet(app *App, top *archive) error {
+	var names []string
+	for _, f := range top.entries {
+		if strings.HasSuffix(strings.ToLower(f.Name), ".apk") && !strings.HasSuffix(f.Name, "/") {
+			names = append(names, f.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ErrNoManifest
+	}
+	app.Format = setFormat(top)
+	var pkgs []*Package
+	var firstErr error
+	for _, name := range names {
+		f := top.byName[name]
+		inner, err := top.openNested(f)
+		if err == nil && !inner.has(manifestEntry) {
+			top.warns.add(WarnNestedSkipped, "%s: no AndroidManifest.xml, not an APK", name)
+			continue
+		}
+		var p *Package
+		if err == nil {
+			p, err = readPackage(inner, name, int64(f.UncompressedSize64), 1)
+		}
+		if err != nil {
+			err = nestErr(name, err)
+			if errors.Is(err, ErrLimit) {
+				return err
+			}
+			top.warns.add(WarnNestedSkipped, "%v", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		if firstErr != nil {
+			return firstErr
+		}
+		return ErrNoManifest
+	}
+	var bases []*Package
+	for _, p := range pkgs {
+		if p.Split == "" {
+			bases = append(bases, p)
+		} else {
+			app.Splits = append(app.Splits, p)
+		}
+	}
+	if len(bases) == 0 {
+		return fmt.Errorf("no base APK: all %d APKs inside are splits", len(pkgs))
+	}
+	sort.SliceStable(bases, func(i, j int) bool { return baseRank(bases[i].Name) < baseRank(bases[j].Name) })
+	app.Base = bases[0]
+	if len(bases) > 1 {
+		var others []string
+		for _, p := range bases[1:] {
+			others = append(others, p.Name)
+		}
+		top.warns.add(WarnExtraBase, "%d APKs without a split attribute; analysed %s, ignored %s (alternative builds of the same app)",
+			len(bases), app.Base.Name, listSome(others, 5))
+	}
+	sort.Slice(app.Splits, func(i, j int) bool { return app.Splits[i].Name < app.Splits[j].Name })
+	for _, p := range app.Splits {
+		prefixDex(p)
+	}
+	return nil
+}
+
+// baseRank orders base candidates: bundletool's universal and base-master
+// APKs first, then names that say "base", then the rest by name.
+func baseRank(name string) string {
+	b := strings.ToLower(baseName(name))
+	switch {
+	case b == "universal.apk":
+		return "0" + name
+	case b == "base-master.apk" || b == "base.apk":
+		return "1" + name
+	case strings.Contains(b, "base"):
+		return "2" + name
+	}
+	return "3" + name
+}
+
+// nestErr prefixes the entry path of an error from inside a set member.
+func nestErr(member string, err error) error {
+	var ee *entryError
+	if errors.As(err, &ee) {
+		return &entryError{member + "!" + ee.entry, ee.err}
+	}
+	return &entryError{member, err}
+}

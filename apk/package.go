@@ -1,0 +1,253 @@
+package apk
+
+import (
+	"archive/zip"
+	"errors"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+const (
+	manifestEntry  = "AndroidManifest.xml"
+	resourcesEntry = "resources.arsc"
+)
+
+// multidexName is ART's DexFileLoader::GetMultiDexClassesDexName: index 0 is
+// classes.dex, index i is classes<i+1>.dex.
+func multidexName(i int) string {
+	if i == 0 {
+		return "classes.dex"
+	}
+	return "classes" + strconv.Itoa(i+1) + ".dex"
+}
+
+// loadedDexNames are the classesN.dex ART opens: it walks the names upward
+// from classes.dex and stops at the first one missing
+// (DexFileLoader::OpenAllDexFilesFromZip).
+func loadedDexNames(a *archive) []string {
+	var out []string
+	for i := 0; a.has(multidexName(i)); i++ {
+		out = append(out, multidexName(i))
+	}
+	return out
+}
+
+// isNestedCodeName says whether an entry may hold code Android does not load
+// by itself: stray dex files and archives (plugins, packed payloads).
+func isNestedCodeName(name string) bool {
+	lower := strings.ToLower(name)
+	for _, ext := range []string{".dex", ".jar", ".zip", ".apk"} {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// dexJob is one dex entry to inflate.
+type dexJob struct {
+	f      *zip.File
+	path   string
+	nested bool
+	data   []byte
+	err    error
+}
+
+// inflateParallel inflates jobs with up to GOMAXPROCS goroutines; dex
+// entries are independent and inflating them is the main cost of a scan.
+func inflateParallel(a *archive, jobs []*dexJob) {
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	if workers <= 1 {
+		for _, j := range jobs {
+			j.data, j.err = a.read(j.f)
+		}
+		return
+	}
+	next := make(chan *dexJob)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				j.data, j.err = a.read(j.f)
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+}
+
+// readPackage reads one APK archive into a Package. name is the Package
+// name; depth is the nesting level of a (0 for the input).
+func readPackage(a *archive, name string, size int64, depth int) (*Package, error) {
+	mf, ok := a.byName[manifestEntry]
+	if !ok {
+		return nil, ErrNoManifest
+	}
+	p := &Package{Name: name, Size: size}
+	var err error
+	if p.Manifest, err = a.read(mf); err != nil {
+		return nil, &entryError{manifestEntry, err}
+	}
+	if split, found, err := splitAttr(p.Manifest); err != nil {
+		a.warns.add(WarnBadEntry, "%s: split attribute unreadable, treated as base: %v", a.where(manifestEntry), err)
+	} else if found {
+		// An empty split name counts as none (PackageParser turns "" into null).
+		p.Split = split
+	}
+	if rf, ok := a.byName[resourcesEntry]; ok {
+		if p.Resources, err = a.read(rf); err != nil {
+			return nil, &entryError{resourcesEntry, err}
+		}
+	}
+	for _, f := range a.entries {
+		switch {
+		case strings.HasPrefix(f.Name, "lib/") && strings.HasSuffix(f.Name, ".so"):
+			p.NativeLibs = append(p.NativeLibs, f.Name)
+		case isSignatureFile(f.Name):
+			p.SignatureFiles = append(p.SignatureFiles, f.Name)
+		}
+	}
+	sort.Strings(p.NativeLibs)
+	sort.Strings(p.SignatureFiles)
+	p.Signing = a.readSigning()
+	if p.Dex, err = collectDex(a, depth); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// entryError names the entry an error happened in; callers turn it into a
+// FormatError with the full nesting path.
+type entryError struct {
+	entry string
+	err   error
+}
+
+func (e *entryError) Error() string { return e.entry + ": " + e.err.Error() }
+func (e *entryError) Unwrap() error { return e.err }
+
+// collectDex returns the loaded classesN.dex in load order, then every other
+// dex inside (stray dex entries, dex in nested archives) sorted by path.
+func collectDex(a *archive, depth int) ([]DexFile, error) {
+	loaded := loadedDexNames(a)
+	isLoaded := map[string]bool{}
+	var jobs []*dexJob
+	for _, n := range loaded {
+		isLoaded[n] = true
+		jobs = append(jobs, &dexJob{f: a.byName[n], path: n})
+	}
+	var archives []*zip.File
+	var unloaded []string
+	for _, f := range a.entries {
+		if isLoaded[f.Name] || !isNestedCodeName(f.Name) || strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		if strings.HasSuffix(strings.ToLower(f.Name), ".dex") {
+			jobs = append(jobs, &dexJob{f: f, path: f.Name, nested: true})
+			if !strings.Contains(f.Name, "/") && strings.HasPrefix(f.Name, "classes") {
+				unloaded = append(unloaded, f.Name)
+			}
+			continue
+		}
+		archives = append(archives, f)
+	}
+	if len(unloaded) > 0 {
+		a.warns.add(WarnUnloadedDex, "%s: %s not loaded by Android (it loads classes.dex, classes2.dex, ... up to the first missing number); reported as nested code",
+			a.labelOrInput(), listSome(unloaded, 5))
+	}
+	inflateParallel(a, jobs)
+	var out []DexFile
+	for _, j := range jobs {
+		if j.err != nil {
+			if errors.Is(j.err, ErrLimit) || !j.nested {
+				return nil, &entryError{j.path, j.err}
+			}
+			a.warns.add(WarnNestedSkipped, "%s: unreadable: %v", a.where(j.path), j.err)
+			continue
+		}
+		out = append(out, DexFile{Path: j.path, Nested: j.nested, Data: j.data})
+	}
+	for _, f := range archives {
+		nested, err := nestedDex(a, f, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nested...)
+	}
+	// Loaded dex keep load order; everything nested is sorted by path.
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Nested != out[j].Nested {
+			return !out[i].Nested
+		}
+		return out[i].Nested && out[i].Path < out[j].Path
+	})
+	return out, nil
+}
+
+// nestedDex opens an archive entry (jar, zip, apk inside an APK) and returns
+// all dex within, with "entry!" path prefixes. Only limit errors are fatal.
+func nestedDex(a *archive, f *zip.File, depth int) ([]DexFile, error) {
+	if depth > a.budget.lim.MaxNestedDepth {
+		a.warns.add(WarnNestedSkipped, "%s: nested deeper than %d levels, not opened", a.where(f.Name), a.budget.lim.MaxNestedDepth)
+		return nil, nil
+	}
+	inner, err := a.openNested(f)
+	if err != nil {
+		if errors.Is(err, ErrLimit) {
+			return nil, &entryError{f.Name, err}
+		}
+		if !errors.Is(err, ErrNotZip) { // assets named .zip that are not zips are common; only warn on real damage
+			a.warns.add(WarnNestedSkipped, "%s: %v", a.where(f.Name), err)
+		}
+		return nil, nil
+	}
+	dex, err := collectDex(inner, depth)
+	if err != nil {
+		var ee *entryError
+		if errors.As(err, &ee) {
+			return nil, &entryError{f.Name + "!" + ee.entry, ee.err}
+		}
+		return nil, err
+	}
+	for i := range dex {
+		dex[i].Path = f.Name + "!" + dex[i].Path
+		dex[i].Nested = true
+	}
+	return dex, nil
+}
+
+// openNested opens a zip stored inside a. A stored (uncompressed) entry is
+// read in place; a deflated one is inflated within the budget.
+func (a *archive) openNested(f *zip.File) (*archive, error) {
+	label := a.where(f.Name)
+	if f.Method == zip.Store && f.CompressedSize64 == f.UncompressedSize64 && f.Flags&0x8 == 0 {
+		if off, err := f.DataOffset(); err == nil && off >= 0 && off <= a.size && int64(f.CompressedSize64) <= a.size-off {
+			a.checkLocal(f)
+			sr := newSection(a.ra, off, int64(f.CompressedSize64))
+			return openArchive(label, sr, int64(f.CompressedSize64), a.budget, a.warns)
+		}
+	}
+	data, err := a.read(f)
+	if err != nil {
+		return nil, err
+	}
+	return openArchive(label, bytesReaderAt(data), int64(len(data)), a.budget, a.warns)
+}
+
+// prefixDex marks the dex of a split with its package name.
+func prefixDex(p *Package) {
+	for i := range p.Dex {
+		p.Dex[i].Path = p.Name + "!" + p.Dex[i].Path
+	}
+}
+
+func baseName(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }
