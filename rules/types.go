@@ -86,9 +86,9 @@ type SDK struct {
 	Kinds      []string `yaml:"kinds" json:"kinds"`
 	DataTypes  []string `yaml:"dataTypes" json:"dataTypes"`
 	ExodusID   int      `yaml:"exodusId" json:"exodusId,omitempty"`
-	Signatures []string `yaml:"signatures" json:"signatures"`        // dotted package or class-name prefixes
-	Regexes    []string `yaml:"regexes" json:"regexes,omitempty"`    // RE2 over the dotted class name
-	Hosts      []string `yaml:"hosts" json:"hosts,omitempty"`        // domains; cover their subdomains
+	Signatures []string `yaml:"signatures" json:"signatures"`     // dotted package or class-name prefixes
+	Regexes    []string `yaml:"regexes" json:"regexes,omitempty"` // RE2 over the dotted class name
+	Hosts      []string `yaml:"hosts" json:"hosts,omitempty"`     // domains; cover their subdomains
 	Pos        Pos      `yaml:"-" json:"-"`
 }
 
