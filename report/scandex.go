@@ -1,0 +1,356 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apklens/apklens/dex"
+)
+
+// codeLoaders are the members through which an app loads code that Android
+// did not install with it. They are not privacy APIs, so they live here,
+// not in the catalog: the security posture needs them whatever the rules.
+var codeLoaders = map[string]bool{
+	"Ldalvik/system/DexClassLoader;":          true,
+	"Ldalvik/system/InMemoryDexClassLoader;":  true,
+	"Ldalvik/system/PathClassLoader;":         true,
+	"Ldalvik/system/DelegateLastClassLoader;": true,
+	"Ldalvik/system/DexFile;":                 true,
+}
+
+func isCodeLoaderMember(member string) bool {
+	i := strings.Index(member, "->")
+	if i < 0 || !codeLoaders[member[:i]] {
+		return false
+	}
+	name := member[i+2:]
+	return strings.HasPrefix(name, "<init>(") || strings.HasPrefix(name, "loadDex(")
+}
+
+// dexInput is one dex file of the app to scan.
+type dexInput struct {
+	path   string
+	nested bool
+	data   []byte
+}
+
+// scanDexSafe scans one dex; a panic in a parser (a bug, reached through a
+// hostile file) becomes a warning for this dex instead of killing the run.
+func scanDexSafe(in dexInput, cv *catalogView, att *Attributor) (out *facts) {
+	defer func() {
+		if v := recover(); v != nil {
+			out = newFacts()
+			out.warnings = append(out.warnings, Warning{Code: "internal.panic",
+				Message: fmt.Sprintf("%s: analysis stopped by an internal error: %v", in.path, v)})
+		}
+	}()
+	return scanDex(in, cv, att)
+}
+
+// scanDex collects the facts of one dex file (every section of a container).
+func scanDex(in dexInput, cv *catalogView, att *Attributor) *facts {
+	out := newFacts()
+	files, err := dex.ParseAll(in.data)
+	if err != nil {
+		out.warnings = append(out.warnings, Warning{Code: "dex.unreadable",
+			Message: fmt.Sprintf("%s: %v", in.path, oneLine(err.Error()))})
+		if len(files) == 0 {
+			return out
+		}
+	}
+	classes := 0
+	for _, f := range files {
+		classes += scanDexSection(in, f, cv, att, out)
+	}
+	if in.nested {
+		out.nested = append(out.nested, NestedCode{Path: in.path, Size: len(in.data), Classes: classes})
+	}
+	return out
+}
+
+// dexScanner holds the per-section lookup tables.
+type dexScanner struct {
+	f        *dex.File
+	in       dexInput
+	cv       *catalogView
+	out      *facts
+	apiOf    map[uint32][]string // method/field index → api ids (keys: methods as is, fields | fieldBit)
+	loaderOf map[uint32]bool     // method index → code loader member
+	strCache map[uint32]*stringFacts
+
+	// APIs that need a constant string (Settings.Secure.getString with
+	// "android_id") are referenced only if some code loads that string:
+	// the bare member says nothing about which setting is read.
+	required     map[string]bool
+	seenRequired map[string]bool
+	pendingRefs  map[string]map[string]bool // api id → members, until the walk shows the string
+}
+
+const fieldBit = 1 << 31 // tags field indices in apiOf; dex indices are < 2^31 in practice (checked)
+
+// stringFacts is what one constant string means; nil entries mean "nothing".
+type stringFacts struct {
+	value   string
+	rules   []stringRuleInfo
+	hosts   []HostHit
+	secrets []SecretHit
+}
+
+func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, out *facts) int {
+	s := &dexScanner{f: f, in: in, cv: cv, out: out,
+		apiOf: map[uint32][]string{}, loaderOf: map[uint32]bool{}, strCache: map[uint32]*stringFacts{},
+		required: map[string]bool{}, seenRequired: map[string]bool{}, pendingRefs: map[string]map[string]bool{}}
+
+	// Defined classes: owners and SDK counts.
+	defs := f.ClassDefs()
+	owners := make([]string, len(defs))
+	for i, cd := range defs {
+		desc, err := f.TypeDescriptor(cd.Type)
+		if err != nil {
+			owners[i] = OwnerUnknown
+			continue
+		}
+		out.defined[string(desc)] = true
+		owners[i] = att.Owner(desc)
+		if id := cv.sdkForClass(desc); id != "" {
+			addSDKHit(out.bundled, id, packageOfDotted(ClassName(desc)))
+		}
+	}
+	out.classCounts += len(defs)
+
+	// Every class type the dex names: referenced-only SDKs are found after
+	// the merge, against the classes defined anywhere in the app.
+	want := make(map[uint32]bool)
+	for t := 0; t < f.NumTypes(); t++ {
+		desc, err := f.TypeDescriptor(uint32(t))
+		if err != nil || len(desc) < 3 || desc[0] != 'L' {
+			continue
+		}
+		out.namedTypes[string(desc)] = true
+		if cv.wantClass(desc) {
+			want[uint32(t)] = true
+		}
+	}
+
+	// API members: a lookup built once, so the walk only indexes a map.
+	for i := 0; i < f.NumMethods(); i++ {
+		m, err := f.Method(uint32(i))
+		if err != nil {
+			continue
+		}
+		desc, err := f.TypeDescriptor(m.Class)
+		if err != nil {
+			continue
+		}
+		if codeLoaders[string(desc)] {
+			if member := f.MethodString(uint32(i)); isCodeLoaderMember(member) {
+				s.loaderOf[uint32(i)] = true
+			}
+		}
+		if !want[m.Class] {
+			continue
+		}
+		member := f.MethodString(uint32(i))
+		s.noteAPIs(uint32(i), member)
+	}
+	if f.NumFields() < fieldBit {
+		for i := 0; i < f.NumFields(); i++ {
+			fl, err := f.Field(uint32(i))
+			if err != nil || !want[fl.Class] {
+				continue
+			}
+			s.noteAPIs(uint32(i)|fieldBit, f.FieldString(uint32(i)))
+		}
+	}
+
+	err := f.VisitClasses(func(cr *dex.ClassRefs) error {
+		owner := OwnerUnknown
+		if cr.ClassDef >= 0 && cr.ClassDef < len(owners) {
+			owner = owners[cr.ClassDef]
+		}
+		s.visitClass(cr, owner)
+		return nil
+	})
+	if err != nil {
+		n := len(unwrapJoined(err))
+		out.warnings = append(out.warnings, Warning{Code: "dex.bad-code",
+			Message: fmt.Sprintf("%s: %d class(es) or method(s) could not be read; first: %v", in.path, n, oneLine(firstError(err).Error()))})
+	}
+	for id, members := range s.pendingRefs {
+		if !s.seenRequired[cv.apis[id].requiresString] {
+			continue
+		}
+		for m := range members {
+			addRef(out.apiRefs, id, m)
+		}
+	}
+	return len(defs)
+}
+
+func addRef(refs map[string]map[string]bool, id, member string) {
+	set := refs[id]
+	if set == nil {
+		set = map[string]bool{}
+		refs[id] = set
+	}
+	set[member] = true
+}
+
+func (s *dexScanner) noteAPIs(key uint32, member string) {
+	if member == "" {
+		return
+	}
+	ids := s.cv.apisForMember(member)
+	if len(ids) == 0 {
+		return
+	}
+	s.apiOf[key] = ids
+	for _, id := range ids {
+		if req := s.cv.apis[id].requiresString; req != "" {
+			s.required[req] = true
+			addRef(s.pendingRefs, id, member)
+			continue
+		}
+		addRef(s.out.apiRefs, id, member)
+	}
+}
+
+// visitClass walks one class's references, grouped by calling method
+// (Refs are sorted by Caller), so an API that needs a constant string can
+// be checked against the strings the same method loads.
+func (s *dexScanner) visitClass(cr *dex.ClassRefs, owner string) {
+	classDesc, err := s.f.TypeDescriptor(cr.Class)
+	if err != nil {
+		return
+	}
+	class := ClassName(classDesc)
+	refs := cr.Refs
+	for start := 0; start < len(refs); {
+		end := start + 1
+		for end < len(refs) && refs[end].Caller == refs[start].Caller {
+			end++
+		}
+		s.visitMethod(class, owner, refs[start].Caller, refs[start:end])
+		start = end
+	}
+}
+
+type pendingCall struct {
+	api, ref string
+}
+
+func (s *dexScanner) visitMethod(class, owner string, caller uint32, refs []dex.Ref) {
+	var calls []pendingCall
+	var strs []*stringFacts
+	var loader []string
+	for _, r := range refs {
+		switch r.Kind {
+		case dex.RefMethod:
+			if ids, ok := s.apiOf[r.Index]; ok {
+				member := s.f.MethodString(r.Index)
+				for _, id := range ids {
+					calls = append(calls, pendingCall{id, member})
+				}
+			}
+			if s.loaderOf[r.Index] {
+				loader = append(loader, s.f.MethodString(r.Index))
+			}
+		case dex.RefField:
+			if r.Index < fieldBit {
+				if ids, ok := s.apiOf[r.Index|fieldBit]; ok {
+					member := s.f.FieldString(r.Index)
+					for _, id := range ids {
+						calls = append(calls, pendingCall{id, member})
+					}
+				}
+			}
+		case dex.RefString:
+			if sf := s.stringFacts(r.Index); sf != nil {
+				strs = append(strs, sf)
+			}
+		}
+	}
+	if len(calls) == 0 && len(strs) == 0 && len(loader) == 0 {
+		return
+	}
+	method := methodPart(s.f.MethodString(caller))
+	for _, c := range calls {
+		if req := s.cv.apis[c.api].requiresString; req != "" && !s.loadsString(refs, req) {
+			continue
+		}
+		s.out.calls = append(s.out.calls, callSite{api: c.api, ref: c.ref, class: class, method: method, owner: owner, dex: s.in.path})
+	}
+	for _, l := range loader {
+		s.out.loaders = append(s.out.loaders, callSite{ref: l, class: class, method: method, owner: owner, dex: s.in.path})
+	}
+	for _, sf := range strs {
+		for _, rule := range sf.rules {
+			s.out.strings = append(s.out.strings, stringUse{value: sf.value, rule: rule, class: class, method: method, owner: owner})
+		}
+		for _, h := range sf.hosts {
+			s.out.hosts = append(s.out.hosts, hostUse{hit: h, class: class, owner: owner})
+		}
+		for _, h := range sf.secrets {
+			s.out.secrets = append(s.out.secrets, secretUse{hit: h, class: class, owner: owner})
+		}
+	}
+}
+
+// loadsString reports whether the method whose refs are given loads the
+// constant want. Interesting strings are already decoded; others are
+// decoded here, only for methods that call an API needing a string.
+func (s *dexScanner) loadsString(refs []dex.Ref, want string) bool {
+	for _, r := range refs {
+		if r.Kind != dex.RefString {
+			continue
+		}
+		v, err := s.f.String(r.Index)
+		if err == nil && v == want {
+			return true
+		}
+	}
+	return false
+}
+
+// stringFacts classifies a string once per dex section.
+func (s *dexScanner) stringFacts(i uint32) *stringFacts {
+	if sf, ok := s.strCache[i]; ok {
+		return sf
+	}
+	v, err := s.f.String(i)
+	var sf *stringFacts
+	if err == nil && s.required[v] {
+		s.seenRequired[v] = true
+	}
+	if err == nil && v != "" {
+		c := &stringFacts{value: v, rules: s.cv.stringRules(v), hosts: ExtractHosts(v), secrets: FindSecrets(v)}
+		if len(c.rules) > 0 || len(c.hosts) > 0 || len(c.secrets) > 0 {
+			sf = c
+		}
+	}
+	s.strCache[i] = sf
+	return sf
+}
+
+// methodPart turns "Lcom/x/Y;->run(I)V" into "run(I)V".
+func methodPart(member string) string {
+	if i := strings.Index(member, "->"); i >= 0 {
+		return member[i+2:]
+	}
+	return member
+}
+
+func unwrapJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func firstError(err error) error {
+	if errs := unwrapJoined(err); len(errs) > 0 && errs[0] != nil {
+		return errs[0]
+	}
+	return errors.New("unknown")
+}

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"regexp"
+	"strings"
+)
+
+// SecretHit is a credential-shaped value inside a constant string.
+type SecretHit struct {
+	Kind     string // google-api-key | aws-access-key | private-key | firebase-database
+	Redacted string // first 6 characters and "…": the report never carries the secret
+}
+
+type secretShape struct {
+	kind    string
+	marker  string // cheap substring test before the regexp runs
+	pattern *regexp.Regexp
+}
+
+var secretShapes = []secretShape{
+	{"google-api-key", "AIza", regexp.MustCompile(`AIza[0-9A-Za-z_-]{35}`)},
+	{"aws-access-key", "A", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"private-key", "PRIVATE KEY-----", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----`)},
+	{"firebase-database", "firebaseio.com", regexp.MustCompile(`https://[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.firebaseio\.com`)},
+}
+
+// FindSecrets returns the well-known credential shapes in s, each once.
+func FindSecrets(s string) []SecretHit {
+	if len(s) < 16 {
+		return nil
+	}
+	var hits []SecretHit
+	seen := map[string]bool{}
+	for _, sh := range secretShapes {
+		if !strings.Contains(s, sh.marker) {
+			continue
+		}
+		for _, m := range sh.pattern.FindAllString(s, 8) {
+			h := SecretHit{Kind: sh.kind, Redacted: Redact(m)}
+			if key := h.Kind + "\x00" + m; !seen[key] {
+				seen[key] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	return hits
+}
+
+// Redact keeps the first 6 characters of a secret.
+func Redact(s string) string {
+	r := []rune(s)
+	if len(r) <= 6 {
+		return string(r) + "…"
+	}
+	return string(r[:6]) + "…"
+}
