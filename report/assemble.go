@@ -187,25 +187,43 @@ func (a *assembler) apis(r *Report) {
 	}
 }
 
-// blockers says why an API may give the app nothing.
+// blockers says why an API may give the app nothing: none of its gating
+// permissions is requested (on a device the app runs on) — unless the
+// catalog says the permission is needed only from a targetSdk above the
+// app's — or a platform change restricts, removes or blanks it at or below
+// the app's targetSdk.
 func (a *assembler) blockers(info apiInfo) []BlockedBy {
 	var out []BlockedBy
-	if len(info.permissions) > 0 {
-		any := false
-		for _, p := range info.permissions {
-			if a.granted[p] {
-				any = true
+	permissionNeeded := true
+	for _, ch := range info.changes {
+		if ch.effect == "needs-permission" {
+			permissionNeeded = ch.sdk <= a.target
+			if permissionNeeded {
 				break
 			}
 		}
-		if !any {
+	}
+	if len(info.permissions) > 0 && permissionNeeded {
+		requested := false
+		for _, p := range info.permissions {
+			if a.granted[p] {
+				requested = true
+				break
+			}
+		}
+		if !requested {
 			for _, p := range sortedUnique(slices.Clone(info.permissions)) {
 				out = append(out, BlockedBy{Permission: p, API: info.id, Reason: "not requested"})
 			}
 		}
 	}
 	for _, ch := range info.changes {
-		if (ch.effect == "restricted" || ch.effect == "removed") && ch.sdk > 0 && ch.sdk <= a.target {
+		switch ch.effect {
+		case "restricted", "removed", "placeholder":
+		default:
+			continue
+		}
+		if ch.sdk > 0 && ch.sdk <= a.target {
 			reason := fmt.Sprintf("%s since API %d (targetSdk %d)", ch.effect, ch.sdk, a.target)
 			if ch.note != "" {
 				reason += ": " + ch.note
