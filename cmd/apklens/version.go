@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/apklens/apklens/rules"
 	"github.com/spf13/cobra"
 )
 
@@ -16,6 +17,11 @@ func init() {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "apklens %s\n", version)
+			cat, err := rules.Default()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "rules %s\n", cat.Version)
 			return nil
 		},
 	})
