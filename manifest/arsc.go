@@ -45,6 +45,9 @@ func (r *resources) lookup(id uint32) (v any, ok bool) {
 		return nil, false
 	}
 	defer func() {
+		if !catchPanics {
+			return
+		}
 		if recover() != nil {
 			v, ok = nil, false
 		}
@@ -83,6 +86,9 @@ func loadResources(arsc []byte, ids []uint32) (*resources, *Warning) {
 
 func safeNewTableFile(b []byte) (t *androidbinary.TableFile, err error) {
 	defer func() {
+		if !catchPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			t, err = nil, fmt.Errorf("table decoder failed: %v", r)
 		}

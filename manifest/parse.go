@@ -19,7 +19,11 @@ import (
 func Parse(axml []byte, arsc []byte) (m *Manifest, err error) {
 	defer func() {
 		// Last line of defence: androidbinary was not written for hostile
-		// input. The pre-pass should make this unreachable.
+		// input. The pre-pass should make this unreachable (the fuzz
+		// targets turn it off to prove that).
+		if !catchPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			m, err = nil, &FormatError{Chunk: "document", Msg: fmt.Sprintf("decoder failed: %v", r)}
 		}
@@ -48,6 +52,10 @@ func Parse(axml []byte, arsc []byte) (m *Manifest, err error) {
 	b.build(&x)
 	return m, nil
 }
+
+// catchPanics is turned off by the fuzz targets so that a panic the
+// pre-pass failed to prevent is reported instead of hidden.
+var catchPanics = true
 
 func (p *prepass) addWarnings(m *Manifest) {
 	add := func(code, format string, args ...any) {
