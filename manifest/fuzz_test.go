@@ -40,8 +40,8 @@ func trickySeeds(t testing.TB, axml []byte) [][]byte {
 		if le.Uint16(c) == chunkStartElement {
 			out = append(out,
 				patch32(axml, pos+16+12, 0xffff0000|uint32(le.Uint16(axml[pos+16+12:]))), // attribute count/id index
-				patch32(axml, pos, 0x00180102),                                              // header size 24 without the bytes
-				patch32(axml, pos, 0x00000102),                                              // header size 0
+				patch32(axml, pos, 0x00180102),                                           // header size 24 without the bytes
+				patch32(axml, pos, 0x00000102),                                           // header size 0
 			)
 		}
 		pos += len(c)
@@ -129,4 +129,3 @@ func FuzzParseWithResources(f *testing.F) {
 		checkParse(t, axml, arsc)
 	})
 }
-
