@@ -61,6 +61,13 @@ func scanDex(in dexInput, cv *catalogView, att *Attributor) *facts {
 	}
 	classes := 0
 	for _, f := range files {
+		for _, w := range f.Warnings() {
+			out.warnings = append(out.warnings, Warning{Code: w.Code, Message: in.path + ": " + w.Message})
+		}
+		if !f.ChecksumValid() {
+			out.warnings = append(out.warnings, Warning{Code: "dex.bad-checksum",
+				Message: in.path + ": the adler32 checksum does not match; ART refuses to load this dex, so its code may never run"})
+		}
 		classes += scanDexSection(in, f, cv, att, out)
 	}
 	if in.nested {
@@ -85,6 +92,21 @@ type dexScanner struct {
 	required     map[string]bool
 	seenRequired map[string]bool
 	pendingRefs  map[string]map[string]bool // api id → members, until the walk shows the string
+
+	badItems int   // ids / strings that could not be read
+	firstBad error // the first of them, for the warning
+}
+
+// bad counts an unreadable id or string: the scan goes on without it, and
+// one warning per dex says how many there were.
+func (s *dexScanner) bad(err error) {
+	if err == nil {
+		return
+	}
+	if s.badItems == 0 {
+		s.firstBad = err
+	}
+	s.badItems++
 }
 
 const fieldBit = 1 << 31 // tags field indices in apiOf; dex indices are < 2^31 in practice (checked)
@@ -108,6 +130,7 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	for i, cd := range defs {
 		desc, err := f.TypeDescriptor(cd.Type)
 		if err != nil {
+			s.bad(err)
 			owners[i] = OwnerUnknown
 			continue
 		}
@@ -124,7 +147,11 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	want := make(map[uint32]bool)
 	for t := 0; t < f.NumTypes(); t++ {
 		desc, err := f.TypeDescriptor(uint32(t))
-		if err != nil || len(desc) < 3 || desc[0] != 'L' {
+		if err != nil {
+			s.bad(err)
+			continue
+		}
+		if len(desc) < 3 || desc[0] != 'L' {
 			continue
 		}
 		out.namedTypes[string(desc)] = true
@@ -137,10 +164,12 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	for i := 0; i < f.NumMethods(); i++ {
 		m, err := f.Method(uint32(i))
 		if err != nil {
+			s.bad(err)
 			continue
 		}
 		desc, err := f.TypeDescriptor(m.Class)
 		if err != nil {
+			s.bad(err)
 			continue
 		}
 		if codeLoaders[string(desc)] {
@@ -157,7 +186,11 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	if f.NumFields() < fieldBit {
 		for i := 0; i < f.NumFields(); i++ {
 			fl, err := f.Field(uint32(i))
-			if err != nil || !want[fl.Class] {
+			if err != nil {
+				s.bad(err)
+				continue
+			}
+			if !want[fl.Class] {
 				continue
 			}
 			s.noteAPIs(uint32(i)|fieldBit, f.FieldString(uint32(i)))
@@ -176,6 +209,10 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		n := len(unwrapJoined(err))
 		out.warnings = append(out.warnings, Warning{Code: "dex.bad-code",
 			Message: fmt.Sprintf("%s: %d class(es) or method(s) could not be read; first: %v", in.path, n, oneLine(firstError(err).Error()))})
+	}
+	if s.badItems > 0 {
+		out.warnings = append(out.warnings, Warning{Code: "dex.bad-item",
+			Message: fmt.Sprintf("%s: %d ids or strings could not be read and were skipped; first: %v", in.path, s.badItems, oneLine(s.firstBad.Error()))})
 	}
 	for id, members := range s.pendingRefs {
 		if !s.seenRequired[cv.apis[id].requiresString] {
@@ -222,6 +259,7 @@ func (s *dexScanner) noteAPIs(key uint32, member string) {
 func (s *dexScanner) visitClass(cr *dex.ClassRefs, owner string) {
 	classDesc, err := s.f.TypeDescriptor(cr.Class)
 	if err != nil {
+		s.bad(err)
 		return
 	}
 	class := ClassName(classDesc)
@@ -320,6 +358,7 @@ func (s *dexScanner) stringFacts(i uint32) *stringFacts {
 	}
 	v, err := s.f.String(i)
 	var sf *stringFacts
+	s.bad(err)
 	if err == nil && s.required[v] {
 		s.seenRequired[v] = true
 	}

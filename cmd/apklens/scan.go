@@ -44,7 +44,7 @@ func init() {
 	f.StringVarP(&scanFlags.output, "output", "o", "", "write to FILE instead of stdout")
 	f.BoolVar(&scanFlags.noColor, "no-color", false, "no colours in text output")
 	f.StringVar(&scanFlags.view, "view", "", "show one view of the report: datasafety (Google Play Data safety types)")
-	f.StringArrayVar(&scanFlags.rulesDirs, "rules", nil, "extra rules directory (repeatable); its entries override the embedded catalog's")
+	addRulesFlag(scanCmd, &scanFlags.rulesDirs)
 	f.StringVar(&scanFlags.maxEntrySize, "max-entry-size", "", "largest inflated zip entry to read (default 512MiB)")
 	f.StringVar(&scanFlags.maxTotalSize, "max-total-size", "", "most inflated bytes per input (default 2GiB)")
 	rootCmd.AddCommand(scanCmd)
@@ -119,13 +119,7 @@ func runScan(cmd *cobra.Command, args []string) error {
 		return usageErr("--format: unknown format %q (want %s)", format, strings.Join(report.Formats, ", "))
 	}
 
-	var cat *rules.Catalog
-	var err error
-	if len(scanFlags.rulesDirs) > 0 {
-		cat, err = rules.Load(scanFlags.rulesDirs...)
-	} else {
-		cat, err = rules.Default()
-	}
+	cat, err := loadCatalog(scanFlags.rulesDirs)
 	if err != nil {
 		return usageErr("rules: %v", err)
 	}
