@@ -137,7 +137,7 @@ func indexARSC(b []byte) (*arscIndex, error) {
 		switch typ {
 		case chunkStringPool:
 			if idx.pool == nil {
-				pool, _, err := newStringPool(chunk, chs)
+				pool, _, err := newStringPool(chunk, chs, false)
 				if err != nil {
 					return nil, fmt.Errorf("global string pool at %#x: header too small", pos)
 				}

@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -124,9 +125,13 @@ func (p *prepass) run() error {
 		}
 		switch {
 		case ctype == chunkStringPool:
-			pool, repaired, err := newStringPool(b[pos:pos+csize], chs)
+			pool, repaired, err := newStringPool(b[pos:pos+csize], chs, true)
 			if err != nil {
-				return formatErr(pos, "string pool", "header size %d smaller than 28", chs)
+				var fe *FormatError
+				if errors.As(err, &fe) {
+					return formatErr(pos, fe.Chunk, "%s", fe.Msg)
+				}
+				return err
 			}
 			p.pool = pool
 			p.poolRepaired = p.poolRepaired || repaired

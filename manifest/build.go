@@ -299,6 +299,10 @@ func (b *builder) build(x *xManifest) {
 func (b *builder) usesPermissions(x *xManifest) {
 	add := func(list []xUsesPermission, sdk23 bool) {
 		for _, u := range list {
+			if u.Name == "" {
+				// Android skips a uses-permission without android:name.
+				continue
+			}
 			up := UsesPermission{Name: u.Name, SDK23: sdk23}
 			up.MaxSDK = b.sdkLevel("uses-permission maxSdkVersion", u.MaxSDK)
 			up.Required = b.boolPtr("uses-permission required", u.Required)

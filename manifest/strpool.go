@@ -1,7 +1,9 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -25,21 +27,28 @@ type stringPool struct {
 const stringPoolHeaderSize = 28
 
 // newStringPool parses the pool header of chunk (which the caller has
-// already bounded to the chunk's declared size). It fails only where Android
-// fails too: a header too small to hold the pool header.
-func newStringPool(chunk []byte, headerSize int) (*stringPool, bool, error) {
+// already bounded to the chunk's declared size). With strict set it makes
+// the checks Android's ResStringPool::setTo makes and fails where Android
+// fails (used for the manifest, which Android rejects with a bad pool).
+// Otherwise it clamps what it can and reports repaired=true.
+func newStringPool(chunk []byte, headerSize int, strict bool) (*stringPool, bool, error) {
 	if headerSize < stringPoolHeaderSize || len(chunk) < stringPoolHeaderSize {
 		return nil, false, errStringPoolHeader
 	}
 	le := binary.LittleEndian
 	stringCount := int64(le.Uint32(chunk[8:]))
+	styleCount := int64(le.Uint32(chunk[12:]))
 	flags := le.Uint32(chunk[16:])
 	stringsStart := int64(le.Uint32(chunk[20:]))
 	stylesStart := int64(le.Uint32(chunk[24:]))
-	styleCount := int64(le.Uint32(chunk[12:]))
 	size := int64(len(chunk))
 
 	p := &stringPool{chunk: chunk, utf8: flags&(1<<8) != 0, declaredCount: int(min(stringCount, 1<<31))}
+	if strict {
+		if err := p.checkLikeAndroid(int64(headerSize), stringCount, styleCount, stringsStart, stylesStart); err != nil {
+			return nil, false, err
+		}
+	}
 	repaired := false
 	room := (size - int64(headerSize)) / 4
 	if room < 0 {
@@ -60,6 +69,59 @@ func newStringPool(chunk []byte, headerSize int) (*stringPool, bool, error) {
 		repaired = true
 	}
 	return p, repaired, nil
+}
+
+// checkLikeAndroid mirrors the invariants ResStringPool::setTo enforces.
+func (p *stringPool) checkLikeAndroid(headerSize, stringCount, styleCount, stringsStart, stylesStart int64) error {
+	size := int64(len(p.chunk))
+	bad := func(format string, args ...any) error {
+		return &FormatError{Chunk: "string pool", Msg: fmt.Sprintf(format, args...)}
+	}
+	if stringCount > 0 {
+		// Android computes stringCount*4 in 32 bits: a wrap is an error too.
+		if headerSize+4*stringCount > size {
+			return bad("%d string offsets run past the %d-byte chunk", stringCount, size)
+		}
+		if stringsStart >= size-2 {
+			return bad("strings start at %d, past the %d-byte chunk", stringsStart, size)
+		}
+		charSize := int64(2)
+		if p.utf8 {
+			charSize = 1
+		}
+		var poolSize int64
+		if styleCount == 0 {
+			poolSize = (size - stringsStart) / charSize
+		} else {
+			if stylesStart >= size-2 {
+				return bad("styles start at %d, past the %d-byte chunk", stylesStart, size)
+			}
+			if stylesStart <= stringsStart {
+				return bad("styles start at %d, not after the strings at %d", stylesStart, stringsStart)
+			}
+			poolSize = (stylesStart - stringsStart) / charSize
+		}
+		if poolSize == 0 {
+			return bad("%d strings in an empty string area", stringCount)
+		}
+		last := stringsStart + (poolSize-1)*charSize
+		if p.chunk[last] != 0 || (charSize == 2 && p.chunk[last+1] != 0) {
+			return bad("last string is not NUL-terminated")
+		}
+	}
+	if styleCount > 0 {
+		if headerSize+4*(stringCount+styleCount) > size {
+			return bad("%d style offsets run past the %d-byte chunk", styleCount, size)
+		}
+		if stylesStart >= size {
+			return bad("styles start at %d, past the %d-byte chunk", stylesStart, size)
+		}
+		// The style area must end with an END span (three 0xFFFFFFFF).
+		if size-stylesStart < 12 || !bytes.Equal(p.chunk[size-12:], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
+			return bad("style area does not end with an END span")
+		}
+	}
+	return nil
 }
 
 var errStringPoolHeader = &FormatError{Chunk: "string pool", Msg: "header smaller than the 28-byte pool header"}

@@ -154,10 +154,6 @@ func TestToleratedTricks(t *testing.T) {
 			strs, u := d.poolStrings(t)
 			d.setPool(t, strs, u, poolOptions{extraHeader: 8})
 		}, nil},
-		{"string count overflows the chunk", func(t *testing.T, d *axmlDoc) {
-			strs, u := d.poolStrings(t)
-			d.setPool(t, strs, u, poolOptions{declaredCount: 0x7fffffff})
-		}, []string{WarnStringPoolRepaired}},
 		{"style pool", func(t *testing.T, d *axmlDoc) {
 			strs, u := d.poolStrings(t)
 			d.setPool(t, strs, u, poolOptions{styles: true})
@@ -251,7 +247,7 @@ func TestAttributesWithoutResourceID(t *testing.T) {
 	if m.Package != "org.apklens.test" {
 		t.Errorf("package %q: the plain attribute is read by name", m.Package)
 	}
-	if m.VersionCode != 0 || m.MinSDK != 1 || len(m.UsesPermissions) != 4 || m.UsesPermissions[0].Name != "" {
+	if m.VersionCode != 0 || m.MinSDK != 1 || len(m.UsesPermissions) != 0 || m.Application.Label != "" {
 		t.Errorf("framework attributes were read without ids: %+v", m)
 	}
 	if !hasWarning(m, WarnAttributeNamesObfuscated) {
@@ -288,6 +284,23 @@ func TestRejectedStructures(t *testing.T) {
 			c := d.chunks[d.find(t, chunkStartElement)]
 			le.PutUint16(c[2:], 8)
 		}, "start element"},
+		// Android's ResStringPool::setTo refuses these, and with them the manifest.
+		{"string count overflows the chunk", func(t *testing.T, d *axmlDoc) {
+			strs, u := d.poolStrings(t)
+			d.setPool(t, strs, u, poolOptions{declaredCount: 0x7fffffff})
+		}, "string pool"},
+		{"string count wraps 32 bits", func(t *testing.T, d *axmlDoc) {
+			strs, u := d.poolStrings(t)
+			d.setPool(t, strs, u, poolOptions{declaredCount: 0x40000001})
+		}, "string pool"},
+		{"strings start past the chunk", func(t *testing.T, d *axmlDoc) {
+			c := d.chunks[d.find(t, chunkStringPool)]
+			le.PutUint32(c[20:], uint32(len(c)))
+		}, "string pool"},
+		{"style count without a style area", func(t *testing.T, d *axmlDoc) {
+			c := d.chunks[d.find(t, chunkStringPool)]
+			le.PutUint32(c[12:], 3)
+		}, "string pool"},
 		{"no string pool", func(t *testing.T, d *axmlDoc) {
 			i := d.find(t, chunkStringPool)
 			d.chunks = append(d.chunks[:i], d.chunks[i+1:]...)
