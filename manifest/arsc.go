@@ -27,7 +27,7 @@ const (
 const configSize = 36
 
 // maxTableBytes bounds the table rebuilt for androidbinary.
-const maxTableBytes = 16 << 20
+const maxTableBytes = 4 << 20
 
 // resources resolves resource ids in the default configuration through
 // androidbinary's TableFile. androidbinary's table reader trusts every count

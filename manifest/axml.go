@@ -47,7 +47,7 @@ const maxKeptDepth = 6
 // maxValueBytes bounds the attribute text the pre-pass hands on. Many
 // attributes can point at one long pool string, so the text can be far larger
 // than the file; no real manifest comes near this.
-const maxValueBytes = 32 << 20
+const maxValueBytes = 8 << 20
 
 // element is one kept start tag, with its attributes already renamed to the
 // canonical names Android would see and their values rendered as text.

@@ -107,6 +107,9 @@ func encodePool(strs []string, isUTF8 bool, opt poolOptions) []byte {
 			data = append(append(data, s...), 0)
 		} else {
 			u := utf16.Encode([]rune(s))
+			if len(u) > 0x7fff {
+				data = le.AppendUint16(data, uint16(0x8000|len(u)>>16))
+			}
 			data = le.AppendUint16(data, uint16(len(u)))
 			for _, x := range u {
 				data = le.AppendUint16(data, x)

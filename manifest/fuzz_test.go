@@ -68,6 +68,7 @@ func heapAllocated() uint64 {
 // must satisfy.
 func checkParse(t *testing.T, axml, arsc []byte) {
 	catchPanics = false
+	defer func() { catchPanics = true }()
 	before := heapAllocated()
 	m, err := Parse(axml, arsc)
 	if alloc := heapAllocated() - before; alloc > maxAllocPerInput {

@@ -301,6 +301,28 @@ func TestRejectedStructures(t *testing.T) {
 			c := d.chunks[d.find(t, chunkStringPool)]
 			le.PutUint32(c[12:], 3)
 		}, "string pool"},
+		{"one long string referenced by many attributes", func(t *testing.T, d *axmlDoc) {
+			// 300 meta-data elements whose value is the same 40000-character
+			// string: 36 KiB of input that would expand to 23 MiB of text.
+			strs, u := d.poolStrings(t)
+			for i, s := range strs {
+				if s == "ca-app-pub-123~456" {
+					strs[i] = strings.Repeat("x", 40000)
+				}
+			}
+			d.setPool(t, strs, u, poolOptions{})
+			for i, c := range d.chunks {
+				if le.Uint16(c) == chunkStartElement && strs[le.Uint32(c[16+4:])] == "meta-data" {
+					pair := [][]byte{c, d.chunks[i+1]}
+					for k := 0; k < 300; k++ {
+						d.insert(i+2, pair[1])
+						d.insert(i+2, pair[0])
+					}
+					return
+				}
+			}
+			t.Fatal("no meta-data element")
+		}, "start element"},
 		{"no string pool", func(t *testing.T, d *axmlDoc) {
 			i := d.find(t, chunkStringPool)
 			d.chunks = append(d.chunks[:i], d.chunks[i+1:]...)
