@@ -302,7 +302,7 @@ func (p *prepass) readAttributes(el *element, nodePos, at, attrSize, count, end 
 			if nameStr != canonical || nsStr != androidNamespace {
 				p.renamed++
 			}
-			v, present := p.typedValue(dataType, data, rawIdx)
+			v, present := p.typedValue(dataType, data)
 			if !present {
 				continue
 			}
@@ -368,16 +368,12 @@ func (p *prepass) resID(nameIdx uint32) uint32 {
 
 // typedValue renders the typed value as TypedArray would see it. present is
 // false for "no value" (TYPE_NULL undefined, a null reference).
-func (p *prepass) typedValue(dataType uint8, data, rawIdx uint32) (string, bool) {
+func (p *prepass) typedValue(dataType uint8, data uint32) (string, bool) {
 	switch dataType {
 	case typeNull:
-		if data == 1 { // DATA_NULL_EMPTY
-			return "", true
-		}
-		if rawIdx != noIndex {
-			return p.str(rawIdx), true
-		}
-		return "", false
+		// TypedArray sees no value here, whatever the raw string says (a
+		// raw "true" over a null typed value is a trick, not a value).
+		return "", data == 1 // DATA_NULL_EMPTY is an empty value
 	case typeReference:
 		if data == 0 {
 			return "", false
@@ -395,7 +391,7 @@ func (p *prepass) rawValue(dataType uint8, data, rawIdx uint32) (string, bool) {
 	if rawIdx != noIndex {
 		return p.str(rawIdx), true
 	}
-	return p.typedValue(dataType, data, noIndex)
+	return p.typedValue(dataType, data)
 }
 
 func (p *prepass) str(i uint32) string {

@@ -391,10 +391,7 @@ func (b *builder) intentFilter(f xIntentFilter) IntentFilter {
 		out.Categories = append(out.Categories, c.Name)
 	}
 	for _, d := range f.Data {
-		out.Data = append(out.Data, IntentData{
-			Scheme: d.Scheme, Host: d.Host, Port: d.Port, Path: d.Path,
-			PathPrefix: d.PathPrefix, PathPattern: d.PathPattern, MimeType: d.MimeType,
-		})
+		out.Data = append(out.Data, IntentData(d))
 	}
 	return out
 }

@@ -375,3 +375,58 @@ func TestTruncatedAtEveryChunkBoundary(t *testing.T) {
 		cut += len(c)
 	}
 }
+
+// setAttr rewrites the attribute with resource id resID on the first
+// element named elem: raw value index, and typed value type and data.
+func setAttr(t *testing.T, d *axmlDoc, strs []string, elem string, resID uint32, raw uint32, dataType uint8, data uint32) {
+	t.Helper()
+	rm := d.chunks[d.find(t, chunkResourceMap)]
+	for _, c := range d.chunks {
+		if le.Uint16(c) != chunkStartElement {
+			continue
+		}
+		ext := int(le.Uint16(c[2:]))
+		if strs[le.Uint32(c[ext+4:])] != elem {
+			continue
+		}
+		start, size, count := int(le.Uint16(c[ext+8:])), int(le.Uint16(c[ext+10:])), int(le.Uint16(c[ext+12:]))
+		for k := 0; k < count; k++ {
+			a := ext + start + size*k
+			name := int(le.Uint32(c[a+4:]))
+			if 8+4*name+4 <= len(rm) && le.Uint32(rm[8+4*name:]) == resID {
+				le.PutUint32(c[a+8:], raw)
+				c[a+15] = dataType
+				le.PutUint32(c[a+16:], data)
+				return
+			}
+		}
+	}
+	t.Fatalf("no %#x attribute on <%s>", resID, elem)
+}
+
+// TestTypedValueWins: Android's TypedArray reads a framework attribute's
+// typed value; a raw string that says otherwise is a decoy.
+func TestTypedValueWins(t *testing.T) {
+	axml, arsc := readTestdata(t, "full")
+	const allowBackup = 0x01010280
+	for _, c := range []struct {
+		name     string
+		dataType uint8
+		data     uint32
+		want     *bool
+	}{
+		{"typed false, raw true", typeIntBool, 0, boolp(false)},
+		{"typed null, raw true", typeNull, 0, nil},
+		{"typed true, raw true", typeIntBool, 0xffffffff, boolp(true)},
+	} {
+		d := splitAXML(t, axml)
+		strs, u := d.poolStrings(t)
+		strs = append(strs, "true")
+		d.setPool(t, strs, u, poolOptions{})
+		setAttr(t, d, strs, "application", allowBackup, uint32(len(strs)-1), c.dataType, c.data)
+		m := mustParse(t, d.bytes(), arsc)
+		if !reflect.DeepEqual(m.Application.AllowBackup, c.want) {
+			t.Errorf("%s: allowBackup %v, want %v", c.name, m.Application.AllowBackup, c.want)
+		}
+	}
+}
