@@ -194,6 +194,10 @@ func (a *archive) read(f *zip.File) ([]byte, error) {
 		}
 		defer rc.Close()
 		data, err := a.budget.readAll(rc, f.UncompressedSize64, compressed)
+		if errors.Is(err, zip.ErrFormat) {
+			// archive/zip stops at the declared size, as Android does (kInconsistentInformation).
+			return nil, fmt.Errorf("data inflates to more than the declared %d bytes", f.UncompressedSize64)
+		}
 		if errors.Is(err, zip.ErrChecksum) {
 			// Android does not check CRCs (libziparchive kCrcChecksEnabled = false).
 			a.warns.add(WarnCRCMismatch, "%s: CRC-32 does not match the central directory; Android does not check it", a.where(f.Name))

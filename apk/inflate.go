@@ -20,9 +20,11 @@ const readChunk = 256 << 10
 // declared is the size the archive claims (only a capacity hint);
 // compressed is the real upper bound of input bytes behind r.
 func (b *budget) readAll(r io.Reader, declared uint64, compressed int64) ([]byte, error) {
-	hint := min(declared, uint64(b.lim.MaxEntryBytes), 64<<20)
-	buf := make([]byte, 0, hint+1) // +1 so a correct size reads to EOF without growing
 	compressed = max(compressed, 1)
+	// Deflate cannot expand more than 1032:1, so the real compressed size
+	// bounds the capacity hint whatever the header declares.
+	hint := min(declared, uint64(b.lim.MaxEntryBytes), uint64(compressed)*1032, 64<<20)
+	buf := make([]byte, 0, hint+1) // +1 so a correct size reads to EOF without growing
 	var n int64
 	for {
 		if len(buf) == cap(buf) {

@@ -97,6 +97,9 @@ func readPackage(a *archive, name string, size int64, depth int) (*Package, erro
 	if p.Manifest, err = a.read(mf); err != nil {
 		return nil, &entryError{manifestEntry, err}
 	}
+	if len(p.Manifest) == 0 {
+		return nil, &entryError{manifestEntry, errors.New("empty")}
+	}
 	if split, found, err := splitAttr(p.Manifest); err != nil {
 		a.warns.add(WarnBadEntry, "%s: split attribute unreadable, treated as base: %v", a.where(manifestEntry), err)
 	} else if found {

@@ -102,16 +102,22 @@ func rootSplitAttr(chunk []byte, hdr, base int, pool *stringPool) (string, bool,
 		data := binary.LittleEndian.Uint32(a[16:])
 		switch {
 		case raw != axmlNoIndex:
-			s, err := pool.get(raw)
-			return s, true, err
+			return stringAttr(pool, raw)
 		case dataType == axmlTypeString:
-			s, err := pool.get(data)
-			return s, true, err
+			return stringAttr(pool, data)
 		default:
 			return fmt.Sprintf("0x%08x", data), true, nil
 		}
 	}
 	return "", false, nil
+}
+
+func stringAttr(pool *stringPool, i uint32) (string, bool, error) {
+	s, err := pool.get(i)
+	if err != nil {
+		return "", false, err
+	}
+	return s, true, nil
 }
 
 type stringPool struct {
