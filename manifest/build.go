@@ -420,7 +420,7 @@ func (b *builder) application(x *xApplication) {
 	app.NetworkSecurityConfig = b.str(x.NetworkSecurityConfig)
 	app.MetaData = b.metaData(x.MetaData)
 
-	missingNames := 0
+	missingNames, implicitExport := 0, 0
 	for _, c := range x.Components {
 		kind := c.XMLName.Local
 		switch kind {
@@ -454,10 +454,16 @@ func (b *builder) application(x *xApplication) {
 			comp.Exported = m.TargetSDK < 17
 		} else {
 			comp.Exported = len(comp.IntentFilters) > 0
+			if comp.Exported && kind != "activity-alias" {
+				implicitExport++
+			}
 		}
 		m.Components = append(m.Components, comp)
 	}
 	if missingNames > 0 {
 		b.warn(WarnBadValue, "%d components have no android:name (Android would reject the package)", missingNames)
+	}
+	if implicitExport > 0 && m.TargetSDK >= 31 {
+		b.warn(WarnExportedImplicit, "%d components with intent filters do not set android:exported; Android 12+ refuses to install an app targeting API %d like this", implicitExport, m.TargetSDK)
 	}
 }

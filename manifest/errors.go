@@ -31,6 +31,7 @@ const (
 	WarnStructureRepaired        = "manifest.structure-repaired"
 	WarnMultipleApplications     = "manifest.multiple-application"
 	WarnBadValue                 = "manifest.bad-value"
+	WarnExportedImplicit         = "manifest.exported-implicit"
 	WarnResourcesUnreadable      = "resources.unreadable"
 	WarnResourceUnresolved       = "resources.unresolved"
 )

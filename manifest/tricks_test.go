@@ -430,3 +430,25 @@ func TestTypedValueWins(t *testing.T) {
 		}
 	}
 }
+
+// TestImplicitExportWarning: with targetSdk 31+, an activity with intent
+// filters and no android:exported makes Android refuse the app.
+func TestImplicitExportWarning(t *testing.T) {
+	axml, arsc := readTestdata(t, "full")
+	for _, target := range []uint32{30, 31, 34} {
+		d := splitAXML(t, axml)
+		strs, _ := d.poolStrings(t)
+		setAttr(t, d, strs, "uses-sdk", 0x01010270, noIndex, typeIntDec, target)
+		m := mustParse(t, d.bytes(), arsc)
+		if m.TargetSDK != int(target) {
+			t.Fatalf("targetSdk %d, want %d", m.TargetSDK, target)
+		}
+		got := hasWarning(m, WarnExportedImplicit)
+		if got != (target >= 31) {
+			t.Errorf("targetSdk %d: warning %v, want %v (%v)", target, got, target >= 31, m.Warnings)
+		}
+		if got && !strings.HasPrefix(m.Warnings[len(m.Warnings)-1].Message, "1 components") {
+			t.Errorf("targetSdk %d: %q should count the one MainActivity", target, m.Warnings[len(m.Warnings)-1].Message)
+		}
+	}
+}
