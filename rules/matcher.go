@@ -16,11 +16,16 @@ import (
 type Matcher struct {
 	sdkRoot   *sdkNode
 	regexSDKs []regexSDK
-	wantClass map[string]struct{}
-	apisByRef map[string][]*API
-	exact     map[string][]*StringRule
-	prefix    *prefixNode
-	hostSDK   map[string]*SDK
+	// byFirstByte lists, for each byte, the regexSDKs whose literal starts
+	// with it, so one pass over a descriptor finds every candidate regex.
+	// Used when there are at most 64 regexes (one bit each).
+	byFirstByte [256][]uint8
+	noLiteral   uint64 // bit i: regexSDKs[i] has no literal and always runs
+	wantClass   map[string]struct{}
+	apisByRef   map[string][]*API
+	exact       map[string][]*StringRule
+	prefix      *prefixNode
+	hostSDK     map[string]*SDK
 }
 
 // sdkNode is one package segment in the signature trie.
@@ -93,6 +98,15 @@ func newMatcher(c *Catalog) *Matcher {
 			h = strings.ToLower(h)
 			if _, ok := m.hostSDK[h]; !ok && h != "" {
 				m.hostSDK[h] = s
+			}
+		}
+	}
+	if len(m.regexSDKs) <= 64 {
+		for i, r := range m.regexSDKs {
+			if r.literal != nil {
+				m.byFirstByte[r.literal[0]] = append(m.byFirstByte[r.literal[0]], uint8(i))
+			} else {
+				m.noLiteral |= 1 << i
 			}
 		}
 	}
@@ -200,10 +214,33 @@ func (m *Matcher) MatchClass(descriptor []byte) (*SDK, string) {
 	if len(m.regexSDKs) == 0 {
 		return nil, ""
 	}
+	return m.matchRegexes(body)
+}
+
+// matchRegexes tries the regex-only SDKs on a descriptor body, running a
+// regex only when the descriptor contains its required literal.
+func (m *Matcher) matchRegexes(body []byte) (*SDK, string) {
+	candidates := m.noLiteral // bit i: regexSDKs[i] may match
+	if len(m.regexSDKs) <= 64 {
+		for i, b := range body {
+			for _, ri := range m.byFirstByte[b] {
+				if bytes.HasPrefix(body[i:], m.regexSDKs[ri].literal) {
+					candidates |= 1 << ri
+				}
+			}
+		}
+		if candidates == 0 {
+			return nil, ""
+		}
+	}
 	var dotted []byte
 	for i := range m.regexSDKs {
 		r := &m.regexSDKs[i]
-		if r.literal != nil && !bytes.Contains(body, r.literal) {
+		if len(m.regexSDKs) <= 64 {
+			if candidates&(1<<i) == 0 {
+				continue
+			}
+		} else if r.literal != nil && !bytes.Contains(body, r.literal) {
 			continue
 		}
 		if dotted == nil {

@@ -293,3 +293,37 @@ func TestMatcherConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// With more regex SDKs than the 64-bit candidate set holds, the matcher
+// falls back to checking each literal; results must be the same.
+func TestManyRegexSDKs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("sdks:\n")
+	for i := 0; i < 70; i++ {
+		fmt.Fprintf(&b, "  - id: r%d\n    name: R%d\n    regexes: ['\\.seg%dx\\.']\n", i, i, i)
+	}
+	b.WriteString("  - id: nolit\n    name: NoLit\n    regexes: ['\\.(?:qq|zz)\\.']\n")
+	for _, n := range []int{70, 3} { // fallback path, then the bitset path
+		body := b.String()
+		if n == 3 {
+			body = strings.Join(strings.SplitAfter(body, "\n")[:1+3*3], "") + "  - id: nolit\n    name: NoLit\n    regexes: ['\\.(?:qq|zz)\\.']\n"
+		}
+		c, err := loadMap(t, map[string]string{"r.yaml": body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := c.Matcher()
+		for desc, want := range map[string]string{
+			"Lcom/seg2x/A;":   "r2",
+			"Lcom/seg2xx/A;":  "<nil>",
+			"Lcom/zz/A;":      "nolit",
+			"Lcom/a/A;":       "<nil>",
+			"Lseg2x/A;":       "<nil>",
+			"Lcom/x/seg1x/B;": "r1",
+		} {
+			if got := sdkID(m.SDKForClass([]byte(desc))); got != want {
+				t.Errorf("%d regexes: %s → %s, want %s", len(m.regexSDKs), desc, got, want)
+			}
+		}
+	}
+}
