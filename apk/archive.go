@@ -72,7 +72,10 @@ func entryPath(label, name string) string {
 
 func (a *archive) where(name string) string { return entryPath(a.label, name) }
 
-func newFlateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
+// newFlateReader is klauspost/compress/flate: BenchmarkInflate measured it
+// faster than compress/flate on real dex entries (see the package report).
+// A variable so that benchmark can compare the two.
+var newFlateReader = func(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
 
 // openArchive opens ra as a zip. Structural problems become errors; things
 // Android tolerates become warnings.
@@ -228,7 +231,7 @@ func (a *archive) readUnknownMethod(f *zip.File, compressed int64) ([]byte, erro
 	if crc32.ChecksumIEEE(stored) == f.CRC32 {
 		return stored, nil
 	}
-	if inflated, err := a.budget.readAll(flate.NewReader(bytes.NewReader(stored)), f.UncompressedSize64, compressed); err == nil {
+	if inflated, err := a.budget.readAll(newFlateReader(bytes.NewReader(stored)), f.UncompressedSize64, compressed); err == nil {
 		if crc32.ChecksumIEEE(inflated) == f.CRC32 || uint64(len(inflated)) == f.UncompressedSize64 {
 			return inflated, nil
 		}

@@ -1,7 +1,8 @@
 package apk
 
 import (
-	"crypto/dsa" //nolint:staticcheck // old APKs are still signed with DSA keys; we only report them
+	//lint:ignore SA1019 old APKs are still signed with DSA keys; we only report their size
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"

@@ -1,0 +1,107 @@
+package apk
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	kflate "github.com/klauspost/compress/flate"
+)
+
+// largestCorpusAPK is the biggest file in ../corpus (fetched by
+// scripts/corpus.sh, git-ignored).
+func largestCorpusAPK(b *testing.B) string {
+	paths, _ := filepath.Glob(filepath.Join("..", "corpus", "*.apk"))
+	var best string
+	var size int64
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > size {
+			best, size = p, fi.Size()
+		}
+	}
+	if best == "" {
+		b.Skip("no corpus: run scripts/corpus.sh")
+	}
+	return best
+}
+
+func dexBytes(app *App) int64 {
+	var n int64
+	for _, d := range app.Dex() {
+		n += int64(len(d.Data))
+	}
+	return n
+}
+
+// BenchmarkOpen opens the largest corpus APK; MB/s is dex bytes inflated.
+func BenchmarkOpen(b *testing.B) {
+	p := largestCorpusAPK(b)
+	for _, mode := range []struct {
+		name    string
+		workers int
+	}{{"parallel", 0}, {"serial", 1}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer func(w int) { maxInflateWorkers = w }(maxInflateWorkers)
+			maxInflateWorkers = mode.workers
+			app, err := Open(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(dexBytes(app))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Open(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInflate compares compress/flate and klauspost/compress/flate on
+// the dex entries of the largest corpus APK.
+func BenchmarkInflate(b *testing.B) {
+	zr, err := zip.OpenReader(largestCorpusAPK(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer zr.Close()
+	var raws [][]byte
+	var total int64
+	for _, f := range zr.File {
+		if filepath.Ext(f.Name) != ".dex" || f.Method != zip.Deflate {
+			continue
+		}
+		r, _ := f.OpenRaw()
+		raw, _ := io.ReadAll(r)
+		raws = append(raws, raw)
+		total += int64(f.UncompressedSize64)
+	}
+	if len(raws) == 0 {
+		b.Skip("no deflated dex in the corpus APK")
+	}
+	for _, impl := range []struct {
+		name string
+		open func(io.Reader) io.ReadCloser
+	}{
+		{"stdlib", flate.NewReader},
+		{"klauspost", kflate.NewReader},
+	} {
+		b.Run(impl.name, func(b *testing.B) {
+			b.SetBytes(total)
+			for b.Loop() {
+				for _, raw := range raws {
+					rc := impl.open(bytes.NewReader(raw))
+					if _, err := io.Copy(io.Discard, rc); err != nil {
+						b.Fatal(err)
+					}
+					rc.Close()
+				}
+			}
+		})
+	}
+}
