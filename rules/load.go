@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -180,14 +181,14 @@ func yamlError(err error, display string) error {
 }
 
 // parseFile decodes one catalog file strictly (unknown fields are errors)
-// and stamps every entry with its file:line. It decodes twice, once into
-// the typed document with KnownFields and once into a Node tree for line
-// numbers, because yaml.v3 offers strict decoding only on a Decoder.
+// and stamps every entry with its file:line. It parses the YAML once into a
+// Node tree, checks its keys against our types (yaml.v3 offers KnownFields
+// only on a Decoder, which would mean parsing twice) and decodes the tree.
 func parseFile(b []byte, display string) (*fileDoc, error) {
 	doc := &fileDoc{}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(doc); err != nil {
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			return doc, nil // an empty file declares nothing
 		}
@@ -197,13 +198,17 @@ func parseFile(b []byte, display string) (*fileDoc, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, &Problem{File: display, Line: extra.Line, Msg: "more than one YAML document; a catalog file holds one map"}
 	}
-
-	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, yamlError(err, display)
+	if len(root.Content) == 0 {
+		return doc, nil // only comments
 	}
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, &Problem{File: display, Line: root.Line, Msg: "a catalog file must be a map of lists (categories, permissions, apis, sdks, strings)"}
+	}
+	if err := checkKnownFields(root.Content[0], reflect.TypeOf(fileDoc{}), display, 0); err != nil {
+		return nil, err
+	}
+	if err := root.Decode(doc); err != nil {
+		return nil, yamlError(err, display)
 	}
 	top := root.Content[0]
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -253,6 +258,59 @@ func parseFile(b []byte, display string) (*fileDoc, error) {
 		}
 	}
 	return doc, nil
+}
+
+// checkKnownFields reports the first mapping key, anywhere under n, that
+// names no field of the Go type it decodes into.
+func checkKnownFields(n *yaml.Node, t reflect.Type, display string, depth int) error {
+	if depth > 20 {
+		return &Problem{File: display, Line: n.Line, Msg: "nested too deeply"}
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i]
+			f, ok := yamlField(t, key.Value)
+			if !ok {
+				return &Problem{File: display, Line: key.Line, Msg: fmt.Sprintf("field %s not found in type %s", key.Value, t)}
+			}
+			if err := checkKnownFields(n.Content[i+1], f.Type, display, depth+1); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for _, item := range n.Content {
+			if err := checkKnownFields(item, t.Elem(), display, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	// Other shapes are left to Decode, which reports type mismatches.
+	return nil
+}
+
+// yamlField finds the struct field a YAML key decodes into.
+func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // childSeq returns the items of the sequence under key in a mapping node.
