@@ -96,12 +96,6 @@ func apiCalls(r *Report, classSuffix string) []string {
 // skipped with the reason; once one passes the test fails, so the entry is
 // removed rather than forgotten.
 var knownGaps = map[string]string{
-	"axml-decoy-permission-without-resid.apk":   "manifest: keeps a uses-permission with no name",
-	"axml-deep-nesting-50000.apk":               "apk: the 204:1 ratio limit rejects the manifest Android installs",
-	"axml-stringpool-count-beyond-chunk.apk":    "manifest: repairs a string pool Android rejects",
-	"axml-stringpool-count-overflow.apk":        "manifest: repairs a string pool Android rejects",
-	"axml-stylecount-without-styles.apk":        "manifest: accepts a style table Android rejects",
-	"axml-stylepool-start-beyond-chunk.apk":     "manifest: accepts a style table Android rejects",
 	"dex-string-data-off-beyond-file.apk":       "dex: string data offsets are not validated at parse",
 	"dex-string-length-lies.apk":                "dex: string lengths are not validated at parse",
 	"zip-absurd-csize-4gib-dex.apk":             "apk: a bad dex entry fails the whole input",

@@ -1,0 +1,250 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apklens/apklens/apk"
+)
+
+func TestOwner(t *testing.T) {
+	sdks := map[string]string{"com/appsflyer": "appsflyer", "com/bytedance/sdk/openadsdk": "pangle"}
+	lookup := func(d []byte) string {
+		pkg := packageOfDescriptor(d)
+		for p, id := range sdks {
+			if pkg == p || strings.HasPrefix(pkg, p+"/") {
+				return id
+			}
+		}
+		return ""
+	}
+	att := NewAttributor(AppPackages{
+		Package:          "com.example.shortvideo",
+		ApplicationClass: "com.example.core.App",
+		LauncherClasses:  []string{"io.launch.ui.Main"},
+		ComponentClasses: []string{"com.appsflyer.SingleInstallBroadcastReceiver", "androidx.work.impl.WorkService", "com.other.Thing"},
+	}, lookup)
+	cases := []struct{ desc, want string }{
+		{"Lcom/appsflyer/internal/AFa1x;", "sdk:appsflyer"},
+		{"Lcom/appsflyer/internal/AFa1x$1;", "sdk:appsflyer"},
+		{"Lcom/bytedance/sdk/openadsdk/core/AdIdFetcher;", "sdk:pangle"},
+		{"Lcom/example/shortvideo/DeviceInfo;", "app"},
+		{"Lcom/example/shortvideo/a/b;", "app"},         // obfuscated inside the app's package is still the app
+		{"Lcom/example/plugin/Payload;", "app"},         // parent of the manifest package
+		{"Lcom/example/core/App$Init;", "app"},          // application class package
+		{"Lio/launch/ui/Main;", "app"},                  // launcher activity package
+		{"Lio/launch/ui/sub/X;", "app"},                 // and its subpackages
+		{"Lcom/other/Thing;", "app"},                    // a declared component's package, exactly
+		{"Lcom/other/deeper/Lib;", "library:com.other"}, // not its subpackages
+		{"La/b/c;", "unknown"},
+		{"Lab/c;", "unknown"},
+		{"LTopLevel;", "unknown"},
+		{"Landroidx/work/impl/WorkService;", "library:androidx.work"},
+		{"Lorg/chromium/net/CronetEngine;", "library:org.chromium"},
+		{"Lokhttp3/OkHttpClient;", "library:okhttp3"},
+	}
+	for _, c := range cases {
+		if got := att.Owner([]byte(c.desc)); got != c.want {
+			t.Errorf("Owner(%s) = %q, want %q", c.desc, got, c.want)
+		}
+	}
+	// A package too short to be a prefix (one segment) never makes the
+	// whole namespace the app's.
+	short := NewAttributor(AppPackages{Package: "com.app"}, nil)
+	if got := short.Owner([]byte("Lcom/google/gson/Gson;")); got != "library:com.google" {
+		t.Errorf("one-segment parent taken as prefix: %q", got)
+	}
+	if !slices.Contains(att.AppPrefixes(), "com.example.*") || !slices.Contains(att.AppPrefixes(), "com.other") {
+		t.Errorf("AppPrefixes = %v", att.AppPrefixes())
+	}
+}
+
+func TestExtractHosts(t *testing.T) {
+	type hit struct {
+		host, domain string
+		clear        bool
+	}
+	cases := []struct {
+		in   string
+		want []hit
+	}{
+		{"https://api.shortvideo.example.com/v1/feed", []hit{{"api.shortvideo.example.com", "example.com", false}}},
+		{"http://cdn.shortvideo.example.com/", []hit{{"cdn.shortvideo.example.com", "example.com", true}}},
+		{"see https://t.appsflyer.com/x and http://a.b.co.uk/y.", []hit{{"t.appsflyer.com", "appsflyer.com", false}, {"a.b.co.uk", "b.co.uk", true}}},
+		{"wss://push.example.org/socket", []hit{{"push.example.org", "example.org", false}}},
+		{"HTTPS://API.EXAMPLE.COM/", []hit{{"api.example.com", "example.com", false}}},
+		{"api.example.net", []hit{{"api.example.net", "example.net", false}}},
+		{"graph.facebook.com", []hit{{"graph.facebook.com", "facebook.com", false}}},
+		{"my-app.appspot.com", []hit{{"my-app.appspot.com", "my-app.appspot.com", false}}}, // private suffix
+		{"myproject.firebaseio.com", []hit{{"myproject.firebaseio.com", "firebaseio.com", false}}},
+		// Not hosts.
+		{"a.b", nil},
+		{"android.intent.action.VIEW", nil},
+		{"com.google.android.gms", nil},
+		{"org.chromium.net", nil},
+		{"android.net.Uri", nil},
+		{"libfoo.so", nil},
+		{"data.zip", nil},
+		{"config.json", nil},
+		{"https://%s/api", nil},
+		{"https://192.168.1.1/admin", nil},
+		{"http://localhost:8080/", nil},
+		{"http://schemas.android.com/apk/res/android", nil},
+		{"https://", nil},
+		{"hello world", nil},
+		{"x.unknowntld", nil},
+	}
+	for _, c := range cases {
+		got := ExtractHosts(c.in)
+		var g []hit
+		for _, h := range got {
+			g = append(g, hit{h.Host, h.Domain, h.Cleartext})
+		}
+		if !slices.Equal(g, c.want) {
+			t.Errorf("ExtractHosts(%q) = %+v, want %+v", c.in, g, c.want)
+		}
+	}
+}
+
+func TestFindSecrets(t *testing.T) {
+	gkey := "AIza" + strings.Repeat("B", 35)
+	cases := []struct {
+		in    string
+		kinds []string
+	}{
+		{"key=" + gkey, []string{"google-api-key"}},
+		{"AKIAABCDEFGHIJKLMNOP", []string{"aws-access-key"}},
+		{"ASIAABCDEFGHIJKLMNOP", []string{"aws-access-key"}},
+		{"-----BEGIN RSA PRIVATE KEY-----\nMIIE...", []string{"private-key"}},
+		{"-----BEGIN PRIVATE KEY-----", []string{"private-key"}},
+		{"https://my-app-123.firebaseio.com", []string{"firebase-database"}},
+		{"AIzaTooShort", nil},
+		{"-----BEGIN PUBLIC KEY-----", nil},
+		{"XAKIAABCDEFGHIJKLMNOPQ", nil}, // not on a word boundary
+		{"plain text", nil},
+	}
+	for _, c := range cases {
+		var kinds []string
+		for _, h := range FindSecrets(c.in) {
+			kinds = append(kinds, h.Kind)
+			if strings.Contains(c.in, h.Redacted[:len(h.Redacted)-len("…")]) == false || len([]rune(h.Redacted)) != 7 {
+				t.Errorf("%q: redacted %q is not the first 6 characters + …", c.in, h.Redacted)
+			}
+			if strings.Contains(h.Redacted, gkey[6:]) {
+				t.Errorf("redaction leaks the secret: %q", h.Redacted)
+			}
+		}
+		if !slices.Equal(kinds, c.kinds) {
+			t.Errorf("FindSecrets(%q) = %v, want %v", c.in, kinds, c.kinds)
+		}
+	}
+}
+
+func TestMinimalPackages(t *testing.T) {
+	got := minimalPackages(map[string]bool{"com.a": true, "com.a.b": true, "com.a-x": true, "com.a-x.y": true, "com.ab": true, "org.c.d": true})
+	want := []string{"com.a", "com.a-x", "com.ab", "org.c.d"}
+	if !slices.Equal(got, want) {
+		t.Errorf("minimalPackages = %v, want %v", got, want)
+	}
+}
+
+func TestStatusOrder(t *testing.T) {
+	order := []string{StatusUsed, StatusReferenced, StatusSDK, StatusDeclared}
+	for i := range order {
+		for j := range order {
+			if got := stronger(order[i], order[j]); got != (i < j) {
+				t.Errorf("stronger(%s, %s) = %v", order[i], order[j], got)
+			}
+		}
+	}
+}
+
+// TestBlockers: a gating permission not requested blocks, unless the
+// catalog says it is needed only above the app's targetSdk; restrictions
+// at or below targetSdk are noted, later ones are not.
+func TestBlockers(t *testing.T) {
+	a := &assembler{target: 30, granted: map[string]bool{"android.permission.READ_CONTACTS": true}}
+	cases := []struct {
+		name string
+		info apiInfo
+		want []string
+	}{
+		{"granted", apiInfo{id: "x", permissions: []string{"android.permission.READ_CONTACTS"}}, nil},
+		{"one of two granted", apiInfo{id: "x", permissions: []string{"android.permission.WRITE_CONTACTS", "android.permission.READ_CONTACTS"}}, nil},
+		{"not requested", apiInfo{id: "x", permissions: []string{"android.permission.READ_PHONE_STATE"}},
+			[]string{"android.permission.READ_PHONE_STATE not requested"}},
+		{"needed only from 33", apiInfo{id: "x", permissions: []string{"com.google.android.gms.permission.AD_ID"},
+			changes: []apiChange{{sdk: 33, effect: "needs-permission"}}}, nil},
+		{"needed from 29", apiInfo{id: "x", permissions: []string{"P"}, changes: []apiChange{{sdk: 29, effect: "needs-permission"}}},
+			[]string{"P not requested"}},
+		{"restricted at 29", apiInfo{id: "x", changes: []apiChange{{sdk: 29, effect: "restricted", note: "n"}}},
+			[]string{"x restricted since API 29 (targetSdk 30): n"}},
+		{"removed at 31", apiInfo{id: "x", changes: []apiChange{{sdk: 31, effect: "removed"}}}, nil},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, b := range a.blockers(c.info) {
+			if b.Permission != "" {
+				got = append(got, b.Permission+" "+b.Reason)
+			} else {
+				got = append(got, b.API+" "+b.Reason)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: blockers = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestErrorRecord(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		path string
+		code string
+	}{
+		{filepath.Join(dir, "missing.apk"), CodeNotFound},
+		{write("empty.apk", nil), CodeEmpty},
+		{write("text.apk", []byte("this is not a zip file at all, just some text")), CodeNotZip},
+	}
+	for _, c := range cases {
+		r, err := ScanFile(c.path, apk.DefaultLimits(), testCatalog(t), Options{})
+		if err == nil || r == nil || r.Error == nil {
+			t.Fatalf("%s: want an error record, got %+v, %v", c.path, r, err)
+		}
+		if r.Error.Code != c.code {
+			t.Errorf("%s: code %q, want %q (%s)", c.path, r.Error.Code, c.code, r.Error.Message)
+		}
+		b := mustJSON(t, r)
+		validateSchema(t, b)
+		want := fmt.Sprintf(`{"schema":"apklens.report/v1","file":{"path":%q},"error":{"code":%q,`, c.path, c.code)
+		if !strings.HasPrefix(strings.Join(strings.Fields(string(b)), ""), strings.Join(strings.Fields(want), "")) {
+			t.Errorf("error record JSON: %s", b)
+		}
+	}
+	if got := ErrorCode(&PanicError{Value: "x"}); got != CodeInternalPanic {
+		t.Errorf("panic code %q", got)
+	}
+	if got := ErrorCode(WithCode(CodeManifest, errors.New("bad"))); got != CodeManifest {
+		t.Errorf("coded %q", got)
+	}
+	if got := ErrorCode(fmt.Errorf("wrapped: %w", &fs.PathError{Op: "open", Path: "x", Err: fs.ErrPermission})); got != CodeIO {
+		t.Errorf("path error %q", got)
+	}
+	r := ErrorRecord("a.apk", errors.New("line one\nline two"))
+	if strings.Contains(r.Error.Message, "\n") {
+		t.Errorf("multi-line message %q", r.Error.Message)
+	}
+}
