@@ -507,3 +507,49 @@ func TestOpTableAgainstDexdump(t *testing.T) {
 }
 
 var reInsnLine = regexp.MustCompile(`^[0-9a-f]{6}: ([0-9a-f]{4})[0-9a-f ]*(?:\.\.\.)? *\|([0-9a-f]{4}): ([a-z0-9/-]+)`)
+
+// TestRepeatedMethodGrowsSet: a method listed many times (method_idx_diff 0)
+// must not overfill the per-method dedup set when a later listing grows it.
+// (Found by FuzzParse: the old growSet re-inserted every listing's refs and
+// then probed a full table forever.)
+func TestRepeatedMethodGrowsSet(t *testing.T) {
+	d := sampleDex()
+	for i := range 40 {
+		d.strings = append(d.strings, fmt.Sprintf("s%02d", i))
+	}
+	constStrings := func(n int) []uint16 {
+		var code []uint16
+		for i := range n {
+			code = append(code, 0x001a, uint16(8+i))
+		}
+		return append(code, 0x000e)
+	}
+	var direct []testMethod
+	for range 30 {
+		direct = append(direct, testMethod{idx: 0, code: constStrings(10)})
+	}
+	d.classes[0].direct = append(direct, testMethod{idx: 0, code: constStrings(40)})
+	f, err := Parse(d.build(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan map[string][]string, 1)
+	go func() {
+		refs, _ := collect(t, f)
+		done <- refs
+	}()
+	select {
+	case refs := <-done:
+		n := 0
+		for _, r := range refs["LA;"] {
+			if strings.HasPrefix(r, "LA;-><init>()V string") {
+				n++
+			}
+		}
+		if n != 40 {
+			t.Errorf("%d distinct strings for <init>, want 40", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("VisitClasses hangs")
+	}
+}

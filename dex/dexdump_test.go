@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -33,18 +34,13 @@ type dexdumpView struct {
 var (
 	reHeaderField = regexp.MustCompile(`^([a-z_]+_size)\s+: (\d+)$`)
 	reOpened      = regexp.MustCompile(`^Opened '.*', DEX version '(\d+)'$`)
-	reClassDesc   = regexp.MustCompile(`^  Class descriptor  : '(.*)'$`)
-	reMemberOf    = regexp.MustCompile(`^    #\d+\s+: \(in (.*)\)$`)
-	reMemberName  = regexp.MustCompile(`^      name          : '(.*)'$`)
-	reMemberType  = regexp.MustCompile(`^      type          : '(.*)'$`)
-	reInvoke      = regexp.MustCompile(`\|[0-9a-f]{4,}: (invoke-[a-z/-]+) \{[^}]*\}, (.*)$`)
-	reInsn        = regexp.MustCompile(`^[0-9a-f]{6}: [0-9a-f .]+\|[0-9a-f]{4,}: `)
-	reIndexNote   = regexp.MustCompile(`(?:// |, )(string|type|field|method)@([0-9a-f]+)|(call_site)@([0-9a-f]+)`)
 )
 
 var refKindByName = map[string]RefKind{"string": RefString, "type": RefType, "field": RefField, "method": RefMethod, "call_site": RefCallSite}
 
 // parseDexdump reads the outputs of `dexdump -f` and `dexdump -d` for one dex.
+// dexdump -d prints hundreds of MB for a large dex, so lines are matched with
+// prefixes and string searches rather than regular expressions.
 func parseDexdump(t testing.TB, fText, dText []byte) *dexdumpView {
 	t.Helper()
 	v := &dexdumpView{counts: map[string]int{}, calls: map[string]string{}, refs: map[string]bool{}}
@@ -63,51 +59,90 @@ func parseDexdump(t testing.TB, fText, dText []byte) *dexdumpView {
 		}
 	}
 	var cls, name, caller string // the member being read, and the method whose code follows
+	pendingString := false       // a const-string whose text runs over several lines
+	addRef := func(kind, hex string) {
+		n, err := strconv.ParseUint(hex, 16, 32)
+		if err != nil {
+			t.Fatalf("dexdump -d: bad index %q@%q", kind, hex)
+		}
+		v.refs[fmt.Sprintf("%s\x00%d@%d", caller, refKindByName[kind], n)] = true
+	}
 	sc = bufio.NewScanner(bytes.NewReader(dText))
-	sc.Buffer(nil, 1<<24)
+	sc.Buffer(nil, 1<<26)
 	for sc.Scan() {
 		line := sc.Text()
-		if m := reOpened.FindStringSubmatch(line); m != nil {
-			v.version = m[1]
-		} else if m := reClassDesc.FindStringSubmatch(line); m != nil {
-			v.classes = append(v.classes, m[1])
-		} else if m := reMemberOf.FindStringSubmatch(line); m != nil {
-			cls, name = m[1], ""
-		} else if m := reMemberName.FindStringSubmatch(line); m != nil {
-			name = m[1]
-		} else if m := reMemberType.FindStringSubmatch(line); m != nil {
-			caller = cls + "." + name + ":" + m[1]
-		}
-		if !reInsn.MatchString(line) {
+		if pendingString {
+			if i := strings.LastIndex(line, " // string@"); i >= 0 {
+				addRef("string", line[i+len(" // string@"):])
+				pendingString = false
+			}
 			continue
 		}
-		for _, m := range reIndexNote.FindAllStringSubmatch(line, -1) {
-			kind, idx := m[1], m[2]
-			if kind == "" {
-				kind, idx = m[3], m[4]
+		if len(line) > 8 && line[6] == ':' && line[7] == ' ' {
+			bar := strings.IndexByte(line, '|')
+			if bar < 0 {
+				continue
 			}
-			n, err := strconv.ParseUint(idx, 16, 32)
-			if err != nil {
-				t.Fatalf("dexdump -d: %q: %v", line, err)
+			insn := line[bar+1:] // "0012: invoke-virtual {v0}, Lx;.m:()V // method@0005"
+			colon := strings.Index(insn, ": ")
+			if colon < 0 || insn[0] == '[' {
+				continue // a method banner: "|[0002a0] com.x.Y.m:()V"
 			}
-			v.refs[fmt.Sprintf("%s\x00%d@%d", caller, refKindByName[kind], n)] = true
+			insn = insn[colon+2:]
+			op, operands, _ := strings.Cut(insn, " ")
+			note := ""
+			if i := strings.LastIndex(operands, " // "); i >= 0 {
+				note = operands[i+4:]
+			}
+			switch {
+			case strings.HasPrefix(op, "const-string"):
+				if hex, ok := strings.CutPrefix(note, "string@"); ok && note != "" {
+					addRef("string", hex)
+				} else {
+					pendingString = true
+				}
+				continue
+			case strings.HasPrefix(op, "invoke-custom"):
+				if i := strings.Index(operands, "call_site@"); i >= 0 {
+					addRef("call_site", operands[i+len("call_site@"):])
+				}
+				continue
+			}
+			// "method@0004, proto@0006" for invoke-polymorphic: the first is ours.
+			note, _, _ = strings.Cut(note, ", ")
+			if kind, hex, ok := strings.Cut(note, "@"); ok {
+				if _, known := refKindByName[kind]; known {
+					addRef(kind, hex)
+				}
+			}
+			if strings.HasPrefix(op, "invoke-") {
+				_, target, _ := strings.Cut(operands, "}, ")
+				if i := strings.LastIndex(target, " // "); i >= 0 {
+					target = target[:i]
+				}
+				if i := strings.Index(target, ", ("); i >= 0 { // invoke-polymorphic's proto
+					target = target[:i]
+				}
+				key := caller + "\x00" + target
+				if _, seen := v.calls[key]; !seen {
+					v.calls[key] = op
+				}
+				v.sites++
+			}
+			continue
 		}
-		if m := reInvoke.FindStringSubmatch(line); m != nil {
-			op, target := m[1], m[2]
-			if strings.HasPrefix(op, "invoke-custom") {
-				continue // a call_site@N, not a method
+		if d, ok := strings.CutPrefix(line, "  Class descriptor  : '"); ok {
+			v.classes = append(v.classes, strings.TrimSuffix(d, "'"))
+		} else if m, ok := strings.CutPrefix(line, "    #"); ok {
+			if _, in, ok := strings.Cut(m, ": (in "); ok {
+				cls, name = strings.TrimSuffix(in, ")"), ""
 			}
-			if i := strings.Index(target, " // "); i >= 0 {
-				target = target[:i]
-			}
-			if i := strings.Index(target, ", ("); i >= 0 { // invoke-polymorphic's proto
-				target = target[:i]
-			}
-			key := caller + "\x00" + target
-			if _, seen := v.calls[key]; !seen {
-				v.calls[key] = op
-			}
-			v.sites++
+		} else if n, ok := strings.CutPrefix(line, "      name          : '"); ok {
+			name = strings.TrimSuffix(n, "'")
+		} else if ty, ok := strings.CutPrefix(line, "      type          : '"); ok {
+			caller = cls + "." + name + ":" + strings.TrimSuffix(ty, "'")
+		} else if m := reOpened.FindStringSubmatch(line); m != nil {
+			v.version = m[1]
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -393,20 +428,28 @@ func TestDexdumpCorpus(t *testing.T) {
 		t.Skip("no corpus (run scripts/corpus.sh)")
 	}
 	dir := t.TempDir()
+	var mu sync.Mutex
 	var st dexdumpStats
+	t.Cleanup(func() {
+		t.Logf("compared %d dex, %d classes, %d invoke sites, %d distinct calls, %d distinct refs", st.dex, st.classes, st.sites, st.calls, st.refs)
+	})
 	for i, d := range dexes {
 		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(dir, fmt.Sprintf("%d.dex", i))
 			if err := os.WriteFile(path, d.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			fText := runDexdump(t, "-f", path)
 			dText := runDexdump(t, "-d", path)
-			compareWithDexdump(t, d.data, parseDexdump(t, fText, dText), &st)
+			var one dexdumpStats
+			compareWithDexdump(t, d.data, parseDexdump(t, fText, dText), &one)
 			os.Remove(path)
+			mu.Lock()
+			st.dex, st.classes, st.sites, st.calls, st.refs = st.dex+one.dex, st.classes+one.classes, st.sites+one.sites, st.calls+one.calls, st.refs+one.refs
+			mu.Unlock()
 		})
 	}
-	t.Logf("compared %d dex, %d classes, %d invoke sites, %d distinct calls, %d distinct refs", st.dex, st.classes, st.sites, st.calls, st.refs)
 }
 
 func runDexdump(t *testing.T, flag, path string) []byte {

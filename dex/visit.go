@@ -109,6 +109,8 @@ type visitor struct {
 	setGens []uint32
 	gen     uint32
 	setUsed int
+	// methodStart is where the current method's refs begin in refs.
+	methodStart int
 
 	// budget bounds the bytes of class data and code walked, so that
 	// class_defs or methods sharing one big item cannot multiply the work.
@@ -347,6 +349,7 @@ func (v *visitor) beginMethod() {
 		v.gen = 1
 	}
 	v.setUsed = 0
+	v.methodStart = len(v.refs)
 }
 
 // add records (kind, idx) for caller unless this method already has it.
@@ -366,19 +369,20 @@ func (v *visitor) add(kind RefKind, op Op, idx, caller uint32) {
 	v.refs = append(v.refs, Ref{Kind: kind, Op: op, Index: idx, Caller: caller})
 	v.setUsed++
 	if v.setUsed*2 > len(v.setKeys) {
-		v.growSet(caller)
+		v.growSet()
 	}
 }
 
-// growSet doubles the set and re-inserts the current method's refs, which
-// are the tail of v.refs with this caller.
-func (v *visitor) growSet(caller uint32) {
+// growSet doubles the set and re-inserts the current method's refs (and only
+// them: a method listed twice must not drag its first listing's refs in and
+// overfill the table).
+func (v *visitor) growSet() {
 	size := 2 * len(v.setKeys)
 	v.setKeys, v.setGens = make([]uint64, size), make([]uint32, size)
 	v.gen = 1
 	mask := uint64(size - 1)
-	for j := len(v.refs) - 1; j >= 0 && v.refs[j].Caller == caller; j-- {
-		key := uint64(v.refs[j].Kind)<<32 | uint64(v.refs[j].Index)
+	for _, r := range v.refs[v.methodStart:] {
+		key := uint64(r.Kind)<<32 | uint64(r.Index)
 		for i := ((key * 0x9E3779B97F4A7C15) >> 32) & mask; ; i = (i + 1) & mask {
 			if v.setGens[i] != v.gen {
 				v.setGens[i], v.setKeys[i] = v.gen, key
