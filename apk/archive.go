@@ -3,6 +3,7 @@ package apk
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -88,14 +89,14 @@ func openArchive(label string, ra io.ReaderAt, size int64, b *budget, w *warning
 		return nil, fmt.Errorf("bad zip end record: %w", err)
 	}
 	if end.records > uint64(b.lim.MaxEntries) {
-		return nil, &limitError{fmt.Sprintf("zip declares %d entries, limit is %d", end.records, b.lim.MaxEntries)}
+		return nil, &limitError{msg: fmt.Sprintf("zip declares %d entries, limit is %d", end.records, b.lim.MaxEntries)}
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("bad central directory: %v", strings.TrimPrefix(err.Error(), "zip: "))
 	}
 	if len(zr.File) > b.lim.MaxEntries {
-		return nil, &limitError{fmt.Sprintf("zip has %d entries, limit is %d", len(zr.File), b.lim.MaxEntries)}
+		return nil, &limitError{msg: fmt.Sprintf("zip has %d entries, limit is %d", len(zr.File), b.lim.MaxEntries)}
 	}
 	zr.RegisterDecompressor(zip.Deflate, newFlateReader)
 	a := &archive{label: label, ra: ra, size: size, end: end, zr: zr, budget: b, warns: w,
@@ -183,35 +184,75 @@ func (a *archive) checkDirectory() {
 // has reports whether the archive holds name.
 func (a *archive) has(name string) bool { _, ok := a.byName[name]; return ok }
 
-// read returns the inflated entry, bounded by the budget.
+// read returns the inflated entry, bounded by the budget. It reads the
+// compressed bytes itself (OpenRaw) so the ratio limit can be checked
+// against the compressed bytes consumed so far, not the declared total.
 func (a *archive) read(f *zip.File) ([]byte, error) {
-	a.checkLocal(f)
-	compressed := min(int64(f.CompressedSize64), a.size)
+	if err := a.checkLocal(f); err != nil {
+		return nil, err
+	}
 	if f.CompressedSize64 > uint64(a.size) {
-		return nil, fmt.Errorf("compressed size %d larger than the archive", f.CompressedSize64)
+		return nil, fmt.Errorf("compressed size %d beyond the %d-byte archive", f.CompressedSize64, a.size)
 	}
-	if f.Method == zip.Store || f.Method == zip.Deflate {
-		rc, err := f.Open()
-		if err != nil {
-			return nil, zipErr(err)
-		}
-		defer rc.Close()
-		data, err := a.budget.readAll(rc, f.UncompressedSize64, compressed)
-		if errors.Is(err, zip.ErrFormat) {
-			// archive/zip stops at the declared size, as Android does (kInconsistentInformation).
-			return nil, fmt.Errorf("data inflates to more than the declared %d bytes", f.UncompressedSize64)
-		}
-		if errors.Is(err, zip.ErrChecksum) {
-			// Android does not check CRCs (libziparchive kCrcChecksEnabled = false).
-			a.warns.add(WarnCRCMismatch, "%s: CRC-32 does not match the central directory; Android does not check it", a.where(f.Name))
-			return data, nil
-		}
-		if err != nil {
-			return nil, zipErr(err)
-		}
-		return data, nil
+	var data []byte
+	var err error
+	switch f.Method {
+	case zip.Store:
+		data, err = a.readStored(f)
+	case zip.Deflate:
+		data, err = a.readDeflated(f)
+	default:
+		return a.readUnknownMethod(f)
 	}
-	return a.readUnknownMethod(f, compressed)
+	if err != nil {
+		return nil, err
+	}
+	if crc32.ChecksumIEEE(data) != f.CRC32 {
+		// Android does not check CRCs (libziparchive kCrcChecksEnabled = false).
+		a.warns.add(WarnCRCMismatch, "%s: CRC-32 does not match the central directory; Android does not check it", a.where(f.Name))
+	}
+	return data, nil
+}
+
+// readStored copies the declared uncompressed size from the data offset, as
+// libziparchive's CopyEntryToWriter does.
+func (a *archive) readStored(f *zip.File) ([]byte, error) {
+	off, err := f.DataOffset()
+	if err != nil {
+		return nil, zipErr(err)
+	}
+	if off < 0 || off > a.size || f.UncompressedSize64 > uint64(a.size-off) {
+		return nil, fmt.Errorf("stored data (%d bytes at offset %d) runs past the end of the archive", f.UncompressedSize64, off)
+	}
+	n := int64(f.UncompressedSize64)
+	return a.budget.readAll(io.NewSectionReader(a.ra, off, n), f.UncompressedSize64, n, func() int64 { return n }, true)
+}
+
+// countingReader counts compressed bytes handed to the decompressor.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (a *archive) readDeflated(f *zip.File) ([]byte, error) {
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return nil, zipErr(err)
+	}
+	cr := &countingReader{r: raw}
+	fr := newFlateReader(cr)
+	defer fr.Close()
+	data, err := a.budget.readAll(fr, f.UncompressedSize64, int64(f.CompressedSize64), func() int64 { return cr.n }, true)
+	if err != nil {
+		return nil, zipErr(err)
+	}
+	return data, nil
 }
 
 // readUnknownMethod handles compression methods other than 0 and 8.
@@ -219,19 +260,22 @@ func (a *archive) read(f *zip.File) ([]byte, error) {
 // kCompressDeflated ? inflate : map as-is") treats them as stored; Android
 // 8 and older (ZipFileRO: "method == kCompressStored ? copy : inflate")
 // inflated them. We take the reading whose CRC matches, stored first.
-func (a *archive) readUnknownMethod(f *zip.File, compressed int64) ([]byte, error) {
+func (a *archive) readUnknownMethod(f *zip.File) ([]byte, error) {
 	raw, err := f.OpenRaw()
 	if err != nil {
 		return nil, zipErr(err)
 	}
-	stored, err := a.budget.readAll(raw, f.CompressedSize64, compressed)
+	var rawLen int64
+	stored, err := a.budget.readAll(raw, f.CompressedSize64, int64(f.CompressedSize64), func() int64 { return rawLen }, false)
 	if err != nil {
 		return nil, zipErr(err)
 	}
+	rawLen = int64(len(stored))
 	if crc32.ChecksumIEEE(stored) == f.CRC32 {
 		return stored, nil
 	}
-	if inflated, err := a.budget.readAll(newFlateReader(bytes.NewReader(stored)), f.UncompressedSize64, compressed); err == nil {
+	cr := &countingReader{r: bytes.NewReader(stored)}
+	if inflated, err := a.budget.readAll(newFlateReader(cr), f.UncompressedSize64, rawLen, func() int64 { return cr.n }, false); err == nil {
 		if crc32.ChecksumIEEE(inflated) == f.CRC32 || uint64(len(inflated)) == f.UncompressedSize64 {
 			return inflated, nil
 		}
@@ -242,25 +286,71 @@ func (a *archive) readUnknownMethod(f *zip.File, compressed int64) ([]byte, erro
 	return stored, nil
 }
 
-// checkLocal compares the local header with the central directory. Android
-// reads the method and sizes from the central directory and refuses an entry
-// whose local name differs; we read it anyway and say so.
-func (a *archive) checkLocal(f *zip.File) {
+// checkLocal compares the local header with the central directory, as
+// libziparchive's FindEntry does. Android takes the method from the central
+// directory (a different local method is only a warning: BadPack APKs
+// install), but refuses an entry whose local name, or sizes and CRC when no
+// data descriptor follows, disagree (kInconsistentInformation).
+func (a *archive) checkLocal(f *zip.File) error {
 	off, ok := a.locals[f]
 	if !ok {
-		return
+		return nil
 	}
 	lh, err := readLocalHeader(a.ra, off)
 	if err != nil {
-		a.warns.add(WarnHeaderMismatch, "%s: %v", a.where(f.Name), err)
-		return
-	}
-	if lh.name != f.Name {
-		a.warns.add(WarnHeaderMismatch, "%s: local header names it %q (Android refuses to open such an entry)", a.where(f.Name), truncate(lh.name, 80))
+		return err
 	}
 	if lh.method != f.Method {
 		a.warns.add(WarnHeaderMismatch, "%s: local header says compression method %d, central directory %d; the central directory is used, as Android does", a.where(f.Name), lh.method, f.Method)
 	}
+	var why string
+	switch {
+	case lh.name != f.Name:
+		why = fmt.Sprintf("local header names it %q", truncate(lh.name, 80))
+	case lh.flags&0x8 == 0 && !lh.zip64 && (uint64(lh.compSize) != f.CompressedSize64 || uint64(lh.size) != f.UncompressedSize64 || lh.crc != f.CRC32):
+		why = fmt.Sprintf("local header sizes %d/%d and CRC %08x differ from the central directory's %d/%d and %08x",
+			lh.compSize, lh.size, lh.crc, f.CompressedSize64, f.UncompressedSize64, f.CRC32)
+	case lh.flags&0x8 != 0:
+		why = a.checkDescriptor(f)
+	}
+	if why == "" {
+		return nil
+	}
+	a.warns.add(WarnHeaderMismatch, "%s: %s; Android refuses to open such an entry", a.where(f.Name), why)
+	return errors.New(why)
+}
+
+// checkDescriptor compares the data descriptor after an entry's data with
+// the central directory (libziparchive ValidateDataDescriptor); "" if they
+// agree or the descriptor cannot be located.
+func (a *archive) checkDescriptor(f *zip.File) string {
+	if f.CompressedSize64 >= uint32Max || f.UncompressedSize64 >= uint32Max {
+		return "" // zip64 descriptors: not checked
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return ""
+	}
+	if f.Method == zip.Store {
+		off += int64(f.UncompressedSize64)
+	} else {
+		off += int64(f.CompressedSize64)
+	}
+	var d [16]byte
+	if _, err := a.ra.ReadAt(d[:], off); err != nil {
+		return fmt.Sprintf("data descriptor at offset %d unreadable", off)
+	}
+	if binary.LittleEndian.Uint32(d[:]) == 0x08074b50 {
+		if _, err := a.ra.ReadAt(d[:], off+4); err != nil {
+			return fmt.Sprintf("data descriptor at offset %d unreadable", off)
+		}
+	}
+	crc, comp, size := binary.LittleEndian.Uint32(d[:]), binary.LittleEndian.Uint32(d[4:]), binary.LittleEndian.Uint32(d[8:])
+	if crc != f.CRC32 || uint64(comp) != f.CompressedSize64 || uint64(size) != f.UncompressedSize64 {
+		return fmt.Sprintf("data descriptor sizes %d/%d and CRC %08x differ from the central directory's %d/%d and %08x",
+			comp, size, crc, f.CompressedSize64, f.UncompressedSize64, f.CRC32)
+	}
+	return ""
 }
 
 // zipErr turns archive/zip errors into plain wording.

@@ -17,39 +17,47 @@ type budget struct {
 const readChunk = 256 << 10
 
 // readAll reads r to the end, counting real bytes against the limits.
-// declared is the size the archive claims (only a capacity hint);
-// compressed is the real upper bound of input bytes behind r.
-func (b *budget) readAll(r io.Reader, declared uint64, compressed int64) ([]byte, error) {
-	compressed = max(compressed, 1)
-	// Deflate cannot expand more than 1032:1, so the real compressed size
-	// bounds the capacity hint whatever the header declares.
-	hint := min(declared, uint64(b.lim.MaxEntryBytes), uint64(compressed)*1032, 64<<20)
-	buf := make([]byte, 0, hint+1) // +1 so a correct size reads to EOF without growing
+// compressed is the size of the input behind r (at most the archive size).
+// declared is the size the archive claims: only a capacity hint, and with
+// strict an upper bound (Android fails entries that inflate to more or less
+// than declared). consumed reports the compressed bytes read so far, so a
+// bomb trips the ratio limit after ~1 MiB, not after its whole input.
+func (b *budget) readAll(r io.Reader, declared uint64, compressed int64, consumed func() int64, strict bool) ([]byte, error) {
+	// Deflate cannot expand more than 1032:1, so the compressed bytes bound
+	// the capacity hint whatever the header declares; 64 MiB caps it further.
+	hint := min(declared, uint64(b.lim.MaxEntryBytes), uint64(max(compressed, 1))*1032, 64<<20)
+	buf := make([]byte, 0, hint+1) // +1: a correct size reaches EOF without growing
 	var n int64
 	for {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // grow geometrically via append
+			buf = append(buf, 0)[:len(buf)] // grow geometrically
 		}
 		want := min(cap(buf)-len(buf), readChunk)
 		m, err := r.Read(buf[len(buf) : len(buf)+want])
 		buf = buf[:len(buf)+m]
 		n += int64(m)
 		if m > 0 {
-			if n > b.lim.MaxEntryBytes {
-				return nil, &limitError{fmt.Sprintf("inflates beyond %s limit", formatBytes(b.lim.MaxEntryBytes))}
+			if strict && uint64(n) > declared {
+				return nil, fmt.Errorf("inflates to more than the declared %d bytes", declared)
 			}
-			if n >= RatioExemptBytes && n/compressed > b.lim.MaxRatio {
-				return nil, &limitError{fmt.Sprintf("compression ratio %d:1 exceeds %d:1 (zip bomb?)", n/compressed, b.lim.MaxRatio)}
+			if n > b.lim.MaxEntryBytes {
+				return nil, &limitError{msg: fmt.Sprintf("inflates beyond %s limit", formatBytes(b.lim.MaxEntryBytes))}
+			}
+			if c := max(consumed(), 1); n >= RatioExemptBytes && n/c > b.lim.MaxRatio {
+				return nil, &limitError{msg: fmt.Sprintf("compression ratio %d:1 exceeds %d:1 (zip bomb?)", n/c, b.lim.MaxRatio)}
 			}
 			if t := b.total.Add(int64(m)); t > b.lim.MaxTotalBytes {
-				return nil, &limitError{fmt.Sprintf("all entries together inflate beyond %s limit", formatBytes(b.lim.MaxTotalBytes))}
+				return nil, &limitError{msg: fmt.Sprintf("all entries together inflate beyond %s limit", formatBytes(b.lim.MaxTotalBytes)), total: true}
 			}
 		}
 		if err == io.EOF {
+			if strict && uint64(n) != declared {
+				return nil, fmt.Errorf("inflates to %d bytes, %d declared", n, declared)
+			}
 			return buf, nil
 		}
 		if err != nil {
-			return buf, err
+			return nil, err
 		}
 	}
 }

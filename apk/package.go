@@ -129,7 +129,7 @@ func readPackage(a *archive, name string, size int64, depth int) (*Package, erro
 	sort.Strings(p.NativeLibs)
 	sort.Strings(p.SignatureFiles)
 	p.Signing = a.readSigning()
-	if p.Dex, err = collectDex(a, depth); err != nil {
+	if p.Dex, err = collectDex(a, depth, false); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -145,9 +145,23 @@ type entryError struct {
 func (e *entryError) Error() string { return e.entry + ": " + e.err.Error() }
 func (e *entryError) Unwrap() error { return e.err }
 
+// isFatal says whether an error reading code stops the whole input: only a
+// spent total budget, or a limit on a dex Android loads (a bomb in the app's
+// own code). Damaged or oversized nested code is a warning: Android installs
+// the app and simply fails to load that code.
+func isFatal(err error, nested bool) bool {
+	var le *limitError
+	if !errors.As(err, &le) {
+		return false
+	}
+	return le.total || !nested
+}
+
 // collectDex returns the loaded classesN.dex in load order, then every other
 // dex inside (stray dex entries, dex in nested archives) sorted by path.
-func collectDex(a *archive, depth int) ([]DexFile, error) {
+// inNested is true inside an archive nested in an APK: all its code is
+// nested code.
+func collectDex(a *archive, depth int, inNested bool) ([]DexFile, error) {
 	loaded := loadedDexNames(a)
 	isLoaded := map[string]bool{}
 	var jobs []*dexJob
@@ -176,13 +190,27 @@ func collectDex(a *archive, depth int) ([]DexFile, error) {
 	}
 	inflateParallel(a, jobs)
 	var out []DexFile
+	failedLoaded := ""
 	for _, j := range jobs {
+		nested := j.nested || inNested
 		if j.err != nil {
-			if errors.Is(j.err, ErrLimit) || !j.nested {
+			if isFatal(j.err, nested) {
 				return nil, &entryError{j.path, j.err}
 			}
-			a.warns.add(WarnNestedSkipped, "%s: unreadable: %v", a.where(j.path), j.err)
+			code := WarnBadEntry
+			if nested {
+				code = WarnNestedSkipped
+			}
+			a.warns.add(code, "%s: unreadable, its code is not analysed: %v", a.where(j.path), j.err)
+			if !j.nested && failedLoaded == "" {
+				failedLoaded = j.path
+			}
 			continue
+		}
+		if !j.nested && failedLoaded != "" {
+			// ART's OpenAllDexFilesFromZip stops at the first dex it cannot open.
+			a.warns.add(WarnUnloadedDex, "%s: not loaded by Android, which stops at the unreadable %s; reported as nested code", a.where(j.path), failedLoaded)
+			j.nested = true
 		}
 		out = append(out, DexFile{Path: j.path, Nested: j.nested, Data: j.data})
 	}
@@ -204,7 +232,8 @@ func collectDex(a *archive, depth int) ([]DexFile, error) {
 }
 
 // nestedDex opens an archive entry (jar, zip, apk inside an APK) and returns
-// all dex within, with "entry!" path prefixes. Only limit errors are fatal.
+// all dex within, with "entry!" path prefixes. Only a spent total budget is
+// fatal; anything else wrong inside is a warning.
 func nestedDex(a *archive, f *zip.File, depth int) ([]DexFile, error) {
 	if depth > a.budget.lim.MaxNestedDepth {
 		a.warns.add(WarnNestedSkipped, "%s: nested deeper than %d levels, not opened", a.where(f.Name), a.budget.lim.MaxNestedDepth)
@@ -212,15 +241,15 @@ func nestedDex(a *archive, f *zip.File, depth int) ([]DexFile, error) {
 	}
 	inner, err := a.openNested(f)
 	if err != nil {
-		if errors.Is(err, ErrLimit) {
+		if isFatal(err, true) {
 			return nil, &entryError{f.Name, err}
 		}
 		if !errors.Is(err, ErrNotZip) { // assets named .zip that are not zips are common; only warn on real damage
-			a.warns.add(WarnNestedSkipped, "%s: %v", a.where(f.Name), err)
+			a.warns.add(WarnNestedSkipped, "%s: not opened: %v", a.where(f.Name), err)
 		}
 		return nil, nil
 	}
-	dex, err := collectDex(inner, depth)
+	dex, err := collectDex(inner, depth, true)
 	if err != nil {
 		var ee *entryError
 		if errors.As(err, &ee) {
@@ -241,7 +270,9 @@ func (a *archive) openNested(f *zip.File) (*archive, error) {
 	label := a.where(f.Name)
 	if f.Method == zip.Store && f.CompressedSize64 == f.UncompressedSize64 && f.Flags&0x8 == 0 {
 		if off, err := f.DataOffset(); err == nil && off >= 0 && off <= a.size && int64(f.CompressedSize64) <= a.size-off {
-			a.checkLocal(f)
+			if err := a.checkLocal(f); err != nil {
+				return nil, err
+			}
 			sr := newSection(a.ra, off, int64(f.CompressedSize64))
 			return openArchive(label, sr, int64(f.CompressedSize64), a.budget, a.warns)
 		}

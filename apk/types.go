@@ -104,7 +104,10 @@ var (
 )
 
 // limitError names which limit an entry broke; it wraps ErrLimit.
-type limitError struct{ msg string }
+type limitError struct {
+	msg   string
+	total bool // the whole input's budget is spent, not just one entry's
+}
 
 func (e *limitError) Error() string { return e.msg }
 func (e *limitError) Unwrap() error { return ErrLimit }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -242,8 +243,8 @@ func TestLimits(t *testing.T) {
 		{"total cap", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
 			zdex("classes.dex"), zdex("classes2.dex")),
 			small(func(l *Limits) { l.MaxTotalBytes = 6 << 20; l.MaxRatio = 1 << 40 }), "classes", "all entries together inflate beyond 6 MiB limit"},
-		{"nested zip bomb", simpleAPK(t, baseManifest("a"), zentry{name: "assets/x.jar", data: jar, method: zip.Deflate}),
-			DefaultLimits(), "assets/x.jar!classes.dex", "compression ratio"},
+		{"nested zip bomb spends the total", simpleAPK(t, baseManifest("a"), zentry{name: "assets/x.jar", data: jar, method: zip.Deflate}),
+			small(func(l *Limits) { l.MaxTotalBytes = 2 << 20; l.MaxRatio = 1 << 40 }), "assets/x.jar!classes.dex", "all entries together"},
 		{"stored dex is never a ratio bomb", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
 			zentry{name: "classes.dex", data: zeros, method: zip.Store}),
 			DefaultLimits(), "", ""},
@@ -271,20 +272,101 @@ func TestLimits(t *testing.T) {
 
 func l2(l *Limits) *Limits { return l }
 
-func TestDeclaredSizesAreNotTrusted(t *testing.T) {
+// TestNestedBombIsAWarning: Android never opens assets, so a bomb in a
+// nested archive only costs that code, not the report.
+func TestNestedBombIsAWarning(t *testing.T) {
+	zeros := make([]byte, 64<<20)
+	zdef := deflate(t, zeros)
+	jar := buildZip(t, zentry{name: "classes.dex", data: zeros, method: zip.Deflate, raw: zdef})
+	outer := buildZip(t, zentry{name: "a.jar", data: jar}, zentry{name: "b.jar", data: jar})
+	b := simpleAPK(t, baseManifest("a"), zentry{name: "assets/nested.zip", data: outer, method: zip.Deflate})
+	before := heapInUse()
+	app, err := OpenBytes("n.apk", b, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grew := heapInUse() - before; grew > 32<<20 {
+		t.Errorf("heap grew %d MiB: the ratio limit should trip after ~1 MiB", grew>>20)
+	}
+	w := hasWarning(app.Warnings, WarnNestedSkipped)
+	if w == nil || !strings.Contains(w.Message, "assets/nested.zip!a.jar!classes.dex") || !strings.Contains(w.Message, "exceeds 200:1") {
+		t.Fatalf("warnings %+v", app.Warnings)
+	}
+	if len(app.Dex()) != 1 || app.Dex()[0].Path != "classes.dex" {
+		t.Errorf("dex %+v", app.Dex())
+	}
+}
+
+func heapInUse() int64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
+}
+
+// TestDamagedDexIsAWarning: Android installs an APK whose classes.dex
+// cannot be read (the code just fails to load), so the manifest is still
+// reported and the dex is named in a warning. Declared sizes are never
+// trusted for allocation.
+func TestDamagedDexIsAWarning(t *testing.T) {
 	dex := fakeDex(strings.Repeat("x", 1000))
+	// Raw entries keep their sizes in the local header (no data descriptor).
 	b := buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
-		zentry{name: "classes.dex", data: dex, method: zip.Deflate})
-	// Patch the central directory's uncompressed size of classes.dex to 4 GiB-1 and to 10.
-	for _, declared := range []uint32{0xfffffffe, 10} {
-		c := append([]byte(nil), b...)
-		cd := bytes.LastIndex(c, []byte("PK\x01\x02"))
-		binary.LittleEndian.PutUint32(c[cd+24:], declared)
-		_, err := OpenBytes("lie.apk", c, DefaultLimits())
-		var fe *FormatError
-		if !errors.As(err, &fe) || fe.Entry != "classes.dex" {
-			t.Fatalf("declared %d: err = %v, want an error about classes.dex", declared, err)
+		zentry{name: "classes.dex", data: dex, method: zip.Deflate, raw: deflate(t, dex)},
+		zentry{name: "classes2.dex", data: fakeDex("2"), method: zip.Deflate})
+	// This one has a data descriptor after its data, as archive/zip writes.
+	withDescriptor := buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
+		zentry{name: "classes.dex", data: dex, method: zip.Deflate},
+		zentry{name: "classes2.dex", data: fakeDex("2"), method: zip.Deflate})
+	recs := func(c []byte) (local, central int) {
+		local = bytes.Index(c, []byte("classes.dex")) - localHeaderLen
+		central = bytes.LastIndex(c, []byte("classes.dex")) - cdHeaderLen
+		return
+	}
+	patchSize := func(c []byte, declared uint32, bothHeaders bool) []byte {
+		c = append([]byte(nil), c...)
+		l, ce := recs(c)
+		binary.LittleEndian.PutUint32(c[ce+24:], declared)
+		if bothHeaders {
+			binary.LittleEndian.PutUint32(c[l+22:], declared)
 		}
+		return c
+	}
+	tests := []struct {
+		name, why string
+		zip       []byte
+	}{
+		{"declares 4 GiB inflated", "inflates to 1008 bytes, 4294967280 declared", patchSize(b, 0xfffffff0, true)},
+		{"declares 10 bytes inflated", "inflates to more than the declared 10 bytes", patchSize(b, 10, true)},
+		{"local and central sizes differ", "local header sizes", patchSize(b, 10, false)},
+		{"data descriptor and central sizes differ", "data descriptor", patchSize(withDescriptor, 2000, false)},
+		{"deflate data is garbage", "classes.dex: unreadable", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
+			zentry{name: "classes.dex", data: dex, method: zip.Deflate, raw: []byte{0xff, 0xff, 0xff}},
+			zentry{name: "classes2.dex", data: fakeDex("2"), method: zip.Deflate})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			app, err := OpenBytes("d.apk", tc.zip, DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := hasWarning(app.Warnings, WarnBadEntry)
+			if w == nil || !strings.Contains(w.Message, "classes.dex") {
+				t.Fatalf("no zip.bad-entry warning about classes.dex: %+v", app.Warnings)
+			}
+			all := ""
+			for _, w := range app.Warnings {
+				all += w.Message + "\n"
+			}
+			if !strings.Contains(all, tc.why) {
+				t.Errorf("warnings do not say %q:\n%s", tc.why, all)
+			}
+			// classes2.dex is still there but no longer loaded: ART stops at the first failure.
+			dx := app.Dex()
+			if len(dx) != 1 || dx[0].Path != "classes2.dex" || !dx[0].Nested {
+				t.Errorf("dex %+v", dx)
+			}
+		})
 	}
 }
 
@@ -312,8 +394,8 @@ func TestBadInputs(t *testing.T) {
 		{"only non-APK nested", write("set.apks", buildZip(t, zentry{name: "a.apk", data: []byte("not a zip")})), "set.apks: a.apk: not a zip file"},
 		{"all splits", write("splits.apks", buildZip(t,
 			zentry{name: "splits/a.apk", data: simpleAPK(t, splitManifest("a", "config.x86"))})), "splits.apks: no base APK"},
-		{"bad dex data", write("bad.apk", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
-			zentry{name: "classes.dex", data: fakeDex("x"), method: zip.Deflate, raw: []byte{0xff, 0xff, 0xff}})), "bad.apk: classes.dex: "},
+		{"bad manifest data", write("bad.apk", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a"), method: zip.Deflate, raw: []byte{0xff, 0xff, 0xff}})),
+			"bad.apk: AndroidManifest.xml: "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

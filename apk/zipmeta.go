@@ -243,9 +243,11 @@ func zip64Extra(extra, hdr []byte, r *cdRecord) {
 
 // localHeader is the part of a local file header we compare.
 type localHeader struct {
-	name   string
-	method uint16
-	flags  uint16
+	name           string
+	method, flags  uint16
+	crc            uint32
+	compSize, size uint32
+	zip64          bool // sizes are in the zip64 extra field
 }
 
 func readLocalHeader(ra io.ReaderAt, off int64) (localHeader, error) {
@@ -264,9 +266,14 @@ func readLocalHeader(ra io.ReaderAt, off int64) (localHeader, error) {
 	if _, err := ra.ReadAt(name, off+localHeaderLen); err != nil {
 		return localHeader{}, &zipMetaError{"local header name unreadable", off}
 	}
-	return localHeader{
-		name:   string(name),
-		flags:  binary.LittleEndian.Uint16(h[6:]),
-		method: binary.LittleEndian.Uint16(h[8:]),
-	}, nil
+	lh := localHeader{
+		name:     string(name),
+		flags:    binary.LittleEndian.Uint16(h[6:]),
+		method:   binary.LittleEndian.Uint16(h[8:]),
+		crc:      binary.LittleEndian.Uint32(h[14:]),
+		compSize: binary.LittleEndian.Uint32(h[18:]),
+		size:     binary.LittleEndian.Uint32(h[22:]),
+	}
+	lh.zip64 = lh.compSize == uint32Max || lh.size == uint32Max
+	return lh, nil
 }
