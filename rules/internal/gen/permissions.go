@@ -219,8 +219,47 @@ var extra = []permission{
 	{Name: "com.android.launcher.permission.READ_SETTINGS", Source: "vendor", Summary: "Launcher3 and clones: reads launcher settings."},
 	{Name: "com.android.launcher.permission.WRITE_SETTINGS", Source: "vendor", Summary: "Launcher3 and clones: changes launcher settings."},
 
+	// Health Connect read permissions are added from healthConnect in init.
+
 	// Huawei Mobile Services.
 	{Name: "com.huawei.appmarket.service.commondata.permission.GET_COMMON_DATA", Source: "vendor", DataTypes: []string{"advertising.attribution"}, Summary: "Huawei AppGallery install referrer: which campaign led to the install."},
+}
+
+// healthConnect maps Health Connect read permissions (android.permission.
+// health.READ_*; a mainline module, part of the platform from API 34) to
+// health or fitness data. Only reads: the WRITE_ counterparts give the app
+// no data.
+var healthConnect = map[string]string{
+	"READ_STEPS": "health-fitness.fitness", "READ_DISTANCE": "health-fitness.fitness",
+	"READ_EXERCISE": "health-fitness.fitness", "READ_EXERCISE_ROUTES": "location.precise",
+	"READ_ACTIVE_CALORIES_BURNED": "health-fitness.fitness", "READ_TOTAL_CALORIES_BURNED": "health-fitness.fitness",
+	"READ_FLOORS_CLIMBED": "health-fitness.fitness", "READ_ELEVATION_GAINED": "health-fitness.fitness",
+	"READ_SPEED": "health-fitness.fitness", "READ_POWER": "health-fitness.fitness",
+	"READ_HEART_RATE": "health-fitness.health", "READ_RESTING_HEART_RATE": "health-fitness.health",
+	"READ_HEART_RATE_VARIABILITY": "health-fitness.health", "READ_BLOOD_PRESSURE": "health-fitness.health",
+	"READ_BLOOD_GLUCOSE": "health-fitness.health", "READ_OXYGEN_SATURATION": "health-fitness.health",
+	"READ_RESPIRATORY_RATE": "health-fitness.health", "READ_BODY_TEMPERATURE": "health-fitness.health",
+	"READ_WEIGHT": "health-fitness.health", "READ_HEIGHT": "health-fitness.health",
+	"READ_BODY_FAT": "health-fitness.health", "READ_SLEEP": "health-fitness.health",
+	"READ_NUTRITION": "health-fitness.health", "READ_HYDRATION": "health-fitness.health",
+	"READ_MENSTRUATION": "health-fitness.health", "READ_SEXUAL_ACTIVITY": "health-fitness.health",
+}
+
+func init() {
+	for perm, dt := range healthConnect {
+		what := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(perm, "READ_"), "_", " "))
+		extra = append(extra, permission{
+			Name: ap + "health." + perm, Protection: "dangerous", Group: "android.permission-group.HEALTH",
+			Source: "aosp", AddedIn: 34, DataTypes: []string{dt},
+			Summary: "Health Connect: reads " + what + " records.",
+		})
+	}
+	extra = append(extra,
+		permission{Name: ap + "health.READ_HEALTH_DATA_IN_BACKGROUND", Protection: "dangerous", Group: "android.permission-group.HEALTH", Source: "aosp", AddedIn: 35,
+			Summary: "Health Connect: reads the granted health data while in the background."},
+		permission{Name: ap + "health.READ_HEALTH_DATA_HISTORY", Protection: "dangerous", Group: "android.permission-group.HEALTH", Source: "aosp", AddedIn: 35,
+			Summary: "Health Connect: reads health data older than 30 days."},
+	)
 }
 
 // normalizeProtection puts the base level first and keeps the flags in
