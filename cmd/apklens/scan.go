@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apklens/apklens/apk"
+	"github.com/apklens/apklens/batch"
 	"github.com/apklens/apklens/report"
 	"github.com/apklens/apklens/rules"
 )
@@ -47,6 +48,7 @@ func init() {
 	addRulesFlag(scanCmd, &scanFlags.rulesDirs)
 	f.StringVar(&scanFlags.maxEntrySize, "max-entry-size", "", "largest inflated zip entry to read (default 512MiB)")
 	f.StringVar(&scanFlags.maxTotalSize, "max-total-size", "", "most inflated bytes per input (default 2GiB)")
+	addBatchFlags(scanCmd)
 	rootCmd.AddCommand(scanCmd)
 }
 
@@ -122,6 +124,10 @@ func runScan(cmd *cobra.Command, args []string) error {
 	cat, err := loadCatalog(scanFlags.rulesDirs)
 	if err != nil {
 		return usageErr("rules: %v", err)
+	}
+
+	if batch.IsMulti(args) {
+		return runBatchScan(args, &scanner{cat: cat, limits: lim, opt: report.Options{ToolVersion: version}}, format)
 	}
 
 	out, err := openOutput(scanFlags.output)
