@@ -209,18 +209,12 @@ func (b *builder) build(x *xManifest) {
 	m.CompileSDK = b.sdkLevel("compileSdkVersion", x.CompileSdkVersion)
 	m.CompileSDKCodename = b.str(x.CompileSdkVersionCodename)
 
-	// The package manager applies every <uses-sdk> in turn: the last wins.
+	// The package manager parses every <uses-sdk> in turn and each sets all
+	// three levels (defaults for what it omits): the last one wins whole.
 	var minRaw, targetRaw, maxRaw string
-	for _, s := range x.UsesSDK {
-		if s.Min != "" {
-			minRaw = s.Min
-		}
-		if s.Target != "" {
-			targetRaw = s.Target
-		}
-		if s.Max != "" {
-			maxRaw = s.Max
-		}
+	if n := len(x.UsesSDK); n > 0 {
+		last := x.UsesSDK[n-1]
+		minRaw, targetRaw, maxRaw = last.Min, last.Target, last.Max
 	}
 	m.MinSDK = b.sdkLevel("minSdkVersion", minRaw)
 	if m.MinSDK == 0 {

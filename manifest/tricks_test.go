@@ -380,6 +380,12 @@ func TestTruncatedAtEveryChunkBoundary(t *testing.T) {
 // element named elem: raw value index, and typed value type and data.
 func setAttr(t *testing.T, d *axmlDoc, strs []string, elem string, resID uint32, raw uint32, dataType uint8, data uint32) {
 	t.Helper()
+	setNthAttr(t, d, strs, elem, 0, resID, raw, dataType, data)
+}
+
+// setNthAttr is setAttr on the nth (from 0) element named elem.
+func setNthAttr(t *testing.T, d *axmlDoc, strs []string, elem string, nth int, resID uint32, raw uint32, dataType uint8, data uint32) {
+	t.Helper()
 	rm := d.chunks[d.find(t, chunkResourceMap)]
 	for _, c := range d.chunks {
 		if le.Uint16(c) != chunkStartElement {
@@ -387,6 +393,10 @@ func setAttr(t *testing.T, d *axmlDoc, strs []string, elem string, resID uint32,
 		}
 		ext := int(le.Uint16(c[2:]))
 		if strs[le.Uint32(c[ext+4:])] != elem {
+			continue
+		}
+		if nth > 0 {
+			nth--
 			continue
 		}
 		start, size, count := int(le.Uint16(c[ext+8:])), int(le.Uint16(c[ext+10:])), int(le.Uint16(c[ext+12:]))
@@ -450,5 +460,28 @@ func TestImplicitExportWarning(t *testing.T) {
 		if got && !strings.HasPrefix(m.Warnings[len(m.Warnings)-1].Message, "1 components") {
 			t.Errorf("targetSdk %d: %q should count the one MainActivity", target, m.Warnings[len(m.Warnings)-1].Message)
 		}
+	}
+}
+
+// TestLastUsesSDKWins: each <uses-sdk> sets all levels, defaults included,
+// so a second one that names only minSdkVersion resets targetSdkVersion.
+func TestLastUsesSDKWins(t *testing.T) {
+	axml, arsc := readTestdata(t, "full")
+	d := splitAXML(t, axml)
+	strs, _ := d.poolStrings(t)
+	for i, c := range d.chunks {
+		if le.Uint16(c) == chunkStartElement && strs[le.Uint32(c[20:])] == "uses-sdk" {
+			start := append([]byte(nil), c...)
+			// Keep only the first attribute (minSdkVersion, sorted first by id).
+			le.PutUint16(start[16+12:], 1)
+			d.insert(i+2, d.chunks[i+1])
+			d.insert(i+2, start)
+			break
+		}
+	}
+	setNthAttr(t, d, strs, "uses-sdk", 1, 0x0101020c, noIndex, typeIntDec, 26)
+	m := mustParse(t, d.bytes(), arsc)
+	if m.MinSDK != 26 || m.TargetSDK != 26 || m.MaxSDK != 0 {
+		t.Errorf("min/target/max %d/%d/%d, want 26/26/0 from the second <uses-sdk>", m.MinSDK, m.TargetSDK, m.MaxSDK)
 	}
 }
