@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // fuzzSeeds are tricky inputs: real files, a 041 container, and damaged
@@ -47,6 +48,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// A hang must become a crash, so that the fuzzer keeps the input.
+		watchdog := time.AfterFunc(20*time.Second, func() { panic("FuzzParse: input takes over 20s") })
+		defer watchdog.Stop()
 		files, err := ParseAll(b)
 		if err != nil {
 			var fe *FormatError
