@@ -23,9 +23,10 @@ const readChunk = 256 << 10
 // than declared). consumed reports the compressed bytes read so far, so a
 // bomb trips the ratio limit after ~1 MiB, not after its whole input.
 func (b *budget) readAll(r io.Reader, declared uint64, compressed int64, consumed func() int64, strict bool) ([]byte, error) {
-	// Deflate cannot expand more than 1032:1, so the compressed bytes bound
-	// the capacity hint whatever the header declares; 64 MiB caps it further.
-	hint := min(declared, uint64(b.lim.MaxEntryBytes), uint64(max(compressed, 1))*1032, 64<<20)
+	// The declared size is used as a capacity hint only while it is
+	// plausible: real entries (dex, XML) inflate well under 16:1, so a bomb
+	// that declares gigabytes gets a small buffer that grows as data comes.
+	hint := min(declared, uint64(b.lim.MaxEntryBytes), uint64(max(compressed, 1))*16, 64<<20)
 	buf := make([]byte, 0, hint+1) // +1: a correct size reaches EOF without growing
 	var n int64
 	for {
