@@ -81,10 +81,12 @@ type prepass struct {
 	unclosed       int
 	skippedChunks  int
 	notXMLType     bool
+
+	realRefs, literalRefs map[string]bool // see noteLiteral
 }
 
 func readAXML(b []byte) (*prepass, error) {
-	p := &prepass{b: b}
+	p := &prepass{b: b, realRefs: map[string]bool{}, literalRefs: map[string]bool{}}
 	if err := p.run(); err != nil {
 		return nil, err
 	}
@@ -378,9 +380,13 @@ func (p *prepass) typedValue(dataType uint8, data uint32) (string, bool) {
 		if data == 0 {
 			return "", false
 		}
-		return refString(data), true
+		v := refString(data)
+		p.realRefs[v] = true
+		return v, true
 	case typeString:
-		return p.str(data), true
+		v := p.str(data)
+		p.noteLiteral(v)
+		return v, true
 	}
 	return renderScalar(dataType, data), true
 }
@@ -389,9 +395,25 @@ func (p *prepass) typedValue(dataType uint8, data uint32) (string, bool) {
 // string when there is one, else the typed value coerced to text.
 func (p *prepass) rawValue(dataType uint8, data, rawIdx uint32) (string, bool) {
 	if rawIdx != noIndex {
-		return p.str(rawIdx), true
+		v := p.str(rawIdx)
+		p.noteLiteral(v)
+		return v, true
 	}
 	return p.typedValue(dataType, data)
+}
+
+// noteLiteral remembers a literal string that reads like a reference
+// ("@0x7f010001" typed as a string), so it is not resolved as one.
+func (p *prepass) noteLiteral(v string) {
+	if _, ok := parseRef(v); ok {
+		p.literalRefs[v] = true
+	}
+}
+
+// isLiteral reports whether v is only ever a literal string in this
+// manifest, never a typed reference.
+func (p *prepass) isLiteral(v string) bool {
+	return p.literalRefs[v] && !p.realRefs[v]
 }
 
 func (p *prepass) str(i uint32) string {

@@ -55,6 +55,7 @@ const maxRefChain = 8
 
 type builder struct {
 	res        *resources
+	isLiteral  func(string) bool // a string value that only looks like a reference
 	m          *Manifest
 	unresolved int
 	badValues  []string
@@ -81,7 +82,7 @@ func parseRef(v string) (uint32, bool) {
 // the reference itself as a string and ok=false.
 func (b *builder) resolve(v string) (any, bool) {
 	id, isRef := parseRef(v)
-	if !isRef {
+	if !isRef || (b.isLiteral != nil && b.isLiteral(v)) {
 		return v, true
 	}
 	for range maxRefChain {

@@ -48,7 +48,7 @@ func Parse(axml []byte, arsc []byte) (m *Manifest, err error) {
 	if warn != nil {
 		m.Warnings = append(m.Warnings, *warn)
 	}
-	b := &builder{res: res, m: m}
+	b := &builder{res: res, m: m, isLiteral: pre.isLiteral}
 	b.build(&x)
 	return m, nil
 }

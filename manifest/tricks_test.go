@@ -485,3 +485,22 @@ func TestLastUsesSDKWins(t *testing.T) {
 		t.Errorf("min/target/max %d/%d/%d, want 26/26/0 from the second <uses-sdk>", m.MinSDK, m.TargetSDK, m.MaxSDK)
 	}
 }
+
+// TestLiteralThatLooksLikeAReference: a label typed as the string
+// "@0x7f030000" is text, not the resource 0x7f030000 (the real label).
+func TestLiteralThatLooksLikeAReference(t *testing.T) {
+	axml, arsc := readTestdata(t, "full")
+	d := splitAXML(t, axml)
+	strs, u := d.poolStrings(t)
+	strs = append(strs, "@0x7f030000")
+	d.setPool(t, strs, u, poolOptions{})
+	lit := uint32(len(strs) - 1)
+	setAttr(t, d, strs, "application", 0x01010001, lit, typeString, lit)
+	m := mustParse(t, d.bytes(), arsc)
+	if m.Application.Label != "@0x7f030000" {
+		t.Errorf("label %q: a literal string was resolved as a reference", m.Application.Label)
+	}
+	if m.VersionName != "1.2.3" {
+		t.Errorf("versionName %q: real references must still resolve", m.VersionName)
+	}
+}
