@@ -114,6 +114,11 @@ func TestContainer041(t *testing.T) {
 	if err != nil || first.Offset() != 0 || first.Size() != files[0].Size() {
 		t.Errorf("Parse of a container: %v, offset %d size %d", err, first.Offset(), first.Size())
 	}
+	// Bytes after container_size are not another section.
+	trailing := append(slices.Clone(b), make([]byte, 200)...)
+	if files, err := ParseAll(trailing); err != nil || len(files) != 2 || files[0].Warnings()[0].Code != "dex.trailing-bytes" {
+		t.Errorf("container with trailing bytes: %d files, %v", len(files), err)
+	}
 	// A header_offset that lies about where the header is must be caught.
 	bad := slices.Clone(b)
 	le32(bad, files[1].Offset()+116, 0)

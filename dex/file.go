@@ -47,6 +47,7 @@ type File struct {
 	b       []byte // the whole buffer (the container for 041): offsets are relative to it
 	base    int    // where this file's header starts in b (non-zero only inside a 041 container)
 	size    int    // file_size: this file's (section's) length from base
+	hdrSize int    // header_size: 0x70, or 0x78 for 041
 	version string // "035"
 
 	checksum  uint32
@@ -115,7 +116,7 @@ func ParseAll(b []byte) ([]*File, error) {
 	}
 	// Sections follow each other; each header's file_size is the distance to
 	// the next header. parseAt checks size > 0, so this walk always advances.
-	for off := first.size; off < len(b); {
+	for off := first.size; off < len(first.b); { // len(first.b) is container_size
 		f, err := parseAt(b, off)
 		if err != nil {
 			return nil, err
@@ -157,7 +158,7 @@ func parseAt(b []byte, base int) (*File, error) {
 	}
 
 	// end is where offsets may reach: the container end for 041, else the file end.
-	end := len(b)
+	var end int
 	if version >= "041" {
 		if hdrSize != headerSizeV41 {
 			return nil, formatErr("header", base+36, "header_size %d, want %d for version %s", hdrSize, headerSizeV41, version)
@@ -195,6 +196,7 @@ func parseAt(b []byte, base int) (*File, error) {
 		end = int(fileSize)
 	}
 	f.size = int(fileSize)
+	f.hdrSize = int(hdrSize)
 	f.b = b[:end]
 
 	// link section: opaque, but it must lie inside the file.
@@ -251,7 +253,7 @@ func (f *File) table(h []byte, at int, itemSize uint64, name string) ([]byte, er
 		return nil, nil
 	}
 	n := count * itemSize
-	if off < uint64(f.base)+headerSize || off+n > uint64(len(f.b)) {
+	if off < uint64(f.base+f.hdrSize) || off+n > uint64(len(f.b)) {
 		return nil, formatErr("header", f.base+at, "%s: %d items of %d bytes at offset %d do not fit in the %d-byte file",
 			name, count, itemSize, off, len(f.b))
 	}
@@ -267,7 +269,7 @@ func (f *File) readMap(off uint32) error {
 		return nil
 	}
 	o := int64(off)
-	if o+4 > int64(len(f.b)) || o < int64(f.base)+headerSize {
+	if o+4 > int64(len(f.b)) || o < int64(f.base+f.hdrSize) {
 		return formatErr("map_list", int(off), "map_off %d outside the file", off)
 	}
 	count := int64(u32(f.b, int(o)))
