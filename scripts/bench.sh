@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Measures apklens against the cost of merely reading the same code, side by
+# side in one run on the same APKs (the corpus, largest first), and prints a
+# markdown report on stdout (progress goes to stderr):
+#
+#   apklens    apklens scan --format json APK >/dev/null
+#   unzip      unzip -p APK 'classes*.dex' | wc -c     (just inflating the code)
+#   dexdump    dexdump -d over the same dex files, extracted beforehand
+#   androguard AnalyzeAPK(APK), one run, on the two largest APKs only
+#   RSS        apklens's peak RSS (/usr/bin/time) vs 2 x dex bytes + 40 MiB
+#   batch      scan --jobs 1 vs --jobs 2 over the whole corpus, when the flag exists
+#
+# Times are hyperfine means (wall clock) with the CPU time (user + system)
+# beside them: on a shared, loaded machine the CPU time is the steadier number.
+#
+# Usage: scripts/bench.sh [APK...]    default: every corpus/*.apk (fetched by
+#        scripts/corpus.sh when missing). RUNS=N sets hyperfine's runs (5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+
+RUNS=${RUNS:-5}
+ANDROGUARD_APKS=${ANDROGUARD_APKS:-2}
+
+for tool in hyperfine unzip dexdump python3 /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "bench.sh: $tool is required" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+log() { printf '%s\n' "$*" >&2; }
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+log "building apklens"
+go build -o "$work/apklens" ./cmd/apklens
+BIN=$work/apklens
+
+if (($# > 0)); then
+	apks=("$@")
+else
+	if ! compgen -G 'corpus/*.apk' >/dev/null; then
+		log "corpus/ is empty: fetching it with scripts/corpus.sh"
+		bash scripts/corpus.sh >&2
+	fi
+	apks=(corpus/*.apk)
+fi
+# Largest first.
+mapfile -t apks < <(for a in "${apks[@]}"; do printf '%s\t%s\n' "$(stat -c %s "$a")" "$a"; done | sort -t$'\t' -k1,1nr | cut -f2)
+
+have_androguard=false
+if python3 -c 'import androguard.misc' 2>/dev/null; then
+	have_androguard=true
+fi
+
+# hyperfine's JSON → "mean_ms stddev_ms cpu_ms" per command, in order.
+summarize() {
+	python3 - "$1" <<'EOF'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    sd = r["stddev"] if r.get("stddev") is not None else 0.0
+    print(f'{r["mean"]*1000:.1f} {sd*1000:.1f} {(r["user"]+r["system"])*1000:.1f}')
+EOF
+}
+
+mib() { python3 -c "print(f'{$1/1048576:.1f}')"; }
+ratio() { python3 -c "a,b=$1,$2; print(f'{a/b:.2f}' if b else 'n/a')"; }
+
+rows=()
+i=0
+for apk in "${apks[@]}"; do
+	i=$((i + 1))
+	name=$(basename "$apk")
+	log "[$i/${#apks[@]}] $name"
+	dexdir=$work/dex/$i
+	mkdir -p "$dexdir"
+	unzip -q -o "$apk" 'classes*.dex' -d "$dexdir" 2>/dev/null || true
+	dexfiles=("$dexdir"/classes*.dex)
+	if [[ ! -e ${dexfiles[0]} ]]; then
+		log "  no classes*.dex; skipped"
+		continue
+	fi
+	dexbytes=$(cat "${dexfiles[@]}" | wc -c)
+	size=$(stat -c %s "$apk")
+
+	hyperfine --style none --warmup 1 --runs "$RUNS" --ignore-failure --export-json "$work/h.json" \
+		-n apklens "'$BIN' scan --format json '$apk' >/dev/null" \
+		-n unzip "unzip -p '$apk' 'classes*.dex' | wc -c" \
+		-n dexdump "dexdump -d ${dexfiles[*]} >/dev/null 2>&1" >&2
+	mapfile -t t < <(summarize "$work/h.json")
+	read -r a_ms a_sd a_cpu <<<"${t[0]}"
+	read -r u_ms _ u_cpu <<<"${t[1]}"
+	read -r d_ms _ d_cpu <<<"${t[2]}"
+
+	ag="–"
+	ag_ratio="–"
+	if $have_androguard && ((i <= ANDROGUARD_APKS)); then
+		log "  androguard (one run)"
+		hyperfine --style none --runs 1 --ignore-failure --export-json "$work/ag.json" \
+			-n androguard "python3 -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' '$apk' >/dev/null 2>&1" >&2
+		read -r g_ms _ _ < <(summarize "$work/ag.json")
+		ag=$(python3 -c "print(f'{$g_ms/1000:.1f} s')")
+		ag_ratio="$(ratio "$g_ms" "$a_ms")×"
+	fi
+
+	/usr/bin/time -f %M -o "$work/rss" "$BIN" scan --format json "$apk" >/dev/null 2>&1 || true
+	rss_kib=$(tail -1 "$work/rss")
+	budget=$((2 * dexbytes + 40 * 1048576))
+
+	rows+=("| $name | $(mib "$size") | $(mib "$dexbytes") | $a_ms ± $a_sd ($a_cpu) | $u_ms ($u_cpu) | $d_ms ($d_cpu) | $ag | $(ratio "$a_ms" "$u_ms") | $(ratio "$d_ms" "$a_ms")× | $ag_ratio | $(mib $((rss_kib * 1024))) | $(mib "$budget") | $(ratio $((rss_kib * 1024)) "$budget") |")
+done
+
+batch="not measured: \`apklens scan\` has no --jobs flag yet"
+if "$BIN" scan --help 2>/dev/null | grep -q -- '--jobs'; then
+	log "batch: --jobs 1 vs --jobs 2 over ${#apks[@]} APKs"
+	hyperfine --style none --warmup 1 --runs "$RUNS" --ignore-failure --export-json "$work/batch.json" \
+		-n jobs1 "'$BIN' scan --jobs 1 --format jsonl ${apks[*]} >/dev/null" \
+		-n jobs2 "'$BIN' scan --jobs 2 --format jsonl ${apks[*]} >/dev/null" >&2
+	mapfile -t b < <(summarize "$work/batch.json")
+	read -r j1 _ j1cpu <<<"${b[0]}"
+	read -r j2 _ j2cpu <<<"${b[1]}"
+	batch="| run | wall ms (CPU ms) |
+|---|---:|
+| --jobs 1 | $j1 ms ($j1cpu CPU) |
+| --jobs 2 | $j2 ms ($j2cpu CPU) |
+| speed-up | $(ratio "$j1" "$j2")× (target ≥ 1.8×) |"
+fi
+
+cat <<EOF
+## apklens benchmark
+
+$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), load average $load_start at the start and $(cut -d' ' -f1-3 /proc/loadavg) at the end, hyperfine $RUNS runs after 1 warm-up.
+
+Times in ms: mean wall ± stddev, (CPU = user + system). Ratios use wall means:
+apklens/unzip (target ≤ 1), dexdump/apklens and androguard/apklens (how many
+times faster apklens is; targets > 1 and ≥ 100). RSS budget = 2 × dex bytes + 40 MiB.
+
+| APK | MiB | dex MiB | apklens | unzip dex | dexdump -d | androguard | apklens/unzip | vs dexdump | vs androguard | peak RSS MiB | budget MiB | RSS/budget |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$(printf '%s\n' "${rows[@]}")
+
+### Batch throughput
+
+$batch
+
+Reproduce: \`scripts/bench.sh\` (RUNS=$RUNS).
+EOF
+if ! $have_androguard; then
+	echo
+	echo "androguard is not installed (apt-get install androguard): its column is empty."
+fi
