@@ -1,0 +1,58 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apklens/apklens/apk"
+)
+
+// corpusFiles lists the real APKs scripts/corpus.sh fetched; the tests skip
+// when there are none.
+func corpusFiles(t *testing.T) []string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join("..", "corpus", "*.apk"))
+	if len(m) == 0 {
+		t.Skip("corpus/ is empty: run scripts/corpus.sh")
+	}
+	return m
+}
+
+// TestCorpus: on real apps, every call site the report lists is in
+// dexdump's disassembly at that caller, every dexdump call of the key
+// identifier / location / contacts APIs is in the report, the report
+// matches the schema, and two scans give the same bytes.
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	for _, path := range corpusFiles(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := "corpus/" + filepath.Base(path)
+			app, err := apk.OpenBytes(name, b, apk.DefaultLimits())
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			r, err := Build(app, testCatalog(t), Options{})
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			first := mustJSON(t, r)
+			validateSchema(t, first)
+			again, err := Build(app, testCatalog(t), Options{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(first, mustJSON(t, again)) {
+				t.Errorf("two scans differ")
+			}
+			checkCallersAgainstDexdump(t, app, r, completenessAPIs)
+		})
+	}
+}
