@@ -229,6 +229,51 @@ func TestStringsAndTypesOutOfRange(t *testing.T) {
 	}
 }
 
+// TestSharedLongString: every string_id pointing at one long string_data
+// must not make reading all strings quadratic.
+func TestSharedLongString(t *testing.T) {
+	d := sampleDex()
+	d.strings = append(d.strings, strings.Repeat("x", 60000))
+	for range 20000 {
+		d.strings = append(d.strings, "")
+	}
+	b := d.build(0)
+	table := int(u32(b, 60))
+	long := u32(b, table+8*4)
+	for i := 9; i < len(d.strings); i++ {
+		le32(b, table+4*i, long)
+	}
+	f, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var failed int
+	for i := range uint32(f.NumStrings()) {
+		if _, err := f.StringBytes(i); err != nil {
+			if !isFormatError(err, "string_data", "read far more often") {
+				t.Fatalf("string %d: %v", i, err)
+			}
+			failed++
+		}
+	}
+	if failed == 0 || time.Since(start) > 2*time.Second {
+		t.Errorf("%d reads refused, %v", failed, time.Since(start))
+	}
+	// A string claiming fewer UTF-16 units than it could hold is refused.
+	b = sampleDex().build(0)
+	b[u32(b, int(u32(b, 60))+4*5)] = 1 // "hello" claims 1 unit (at most 3 bytes)
+	f, _ = Parse(b)
+	if _, err := f.StringBytes(5); !isFormatError(err, "string_data", "no terminating NUL within") {
+		t.Errorf("short utf16_size: %v", err)
+	}
+	b[u32(b, int(u32(b, 60))+4*5)] = 9 // "hello" claims 9 units
+	f, _ = Parse(b)
+	if _, err := f.StringBytes(5); !isFormatError(err, "string_data", "cannot hold") {
+		t.Errorf("long utf16_size: %v", err)
+	}
+}
+
 // withCode returns the sample file with the run() method's code replaced.
 func withCode(code []uint16) []byte {
 	d := sampleDex()

@@ -469,3 +469,27 @@ func readFile(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// TestCorpusStrings: every string of every corpus dex reads and decodes.
+func TestCorpusStrings(t *testing.T) {
+	dexes := corpusDex(t)
+	if len(dexes) == 0 {
+		t.Skip("no corpus (run scripts/corpus.sh)")
+	}
+	total := 0
+	for _, d := range dexes {
+		f, err := Parse(d.data)
+		if err != nil {
+			t.Errorf("%s: %v", d.name, err)
+			continue
+		}
+		for i := range uint32(f.NumStrings()) {
+			if _, err := f.String(i); err != nil {
+				t.Errorf("%s: %v", d.name, err)
+				break
+			}
+		}
+		total += f.NumStrings()
+	}
+	t.Logf("%d strings in %d dex files", total, len(dexes))
+}

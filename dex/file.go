@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"hash/adler32"
+	"sync/atomic"
 )
 
 // NoIndex marks an absent index (a class without superclass or source file).
@@ -59,6 +60,9 @@ type File struct {
 
 	classDefs []ClassDef
 	warnings  []Warning
+
+	// longStringBudget bounds the bytes of long strings handed out, see StringBytes.
+	longStringBudget atomic.Int64
 }
 
 // MethodID is a method_id_item: a method reference by defining class, proto
@@ -197,6 +201,7 @@ func parseAt(b []byte, base int) (*File, error) {
 	}
 	f.size = int(fileSize)
 	f.hdrSize = int(hdrSize)
+	f.longStringBudget.Store(16*int64(end) + 1<<24)
 	f.b = b[:end]
 
 	// link section: opaque, but it must lie inside the file.
@@ -432,16 +437,33 @@ func (f *File) StringBytes(i uint32) ([]byte, error) {
 	}
 	off := u32(f.stringIDs, int(i)*stringIDSize)
 	// string_data_item: uleb128 utf16_size, then the bytes up to a NUL.
-	_, start, ok := readULEB128(f.b, int(off))
-	if !ok || uint64(off) >= uint64(len(f.b)) {
+	utf16Size, start, ok := readULEB128(f.b, int(off))
+	if !ok {
 		return nil, formatErr("string_data", int(off), "string %d: bad string_data_off or length", i)
 	}
-	n := bytes.IndexByte(f.b[start:], 0)
+	// Each UTF-16 unit takes 1 to 3 bytes, so the NUL must come within
+	// 3*utf16_size bytes; no need to look further.
+	window := f.b[start:]
+	if uint64(len(window)) > 3*uint64(utf16Size)+1 {
+		window = window[:3*uint64(utf16Size)+1]
+	}
+	n := bytes.IndexByte(window, 0)
 	if n < 0 {
-		return nil, formatErr("string_data", int(off), "string %d has no terminating NUL", i)
+		return nil, formatErr("string_data", int(off), "string %d has no terminating NUL within its declared %d UTF-16 units", i, utf16Size)
+	}
+	if n < int(utf16Size) {
+		return nil, formatErr("string_data", int(off), "string %d: %d bytes cannot hold its declared %d UTF-16 units", i, n, utf16Size)
+	}
+	// Many string_ids may point at one long string_data; charge long reads
+	// to a per-file budget so that reading every string stays linear.
+	if n > longString && f.longStringBudget.Add(-int64(n)) < 0 {
+		return nil, formatErr("string_data", int(off), "string %d: long string data read far more often than the file size allows", i)
 	}
 	return f.b[start : start+n : start+n], nil
 }
+
+// longString is the length beyond which reads count against the budget.
+const longString = 256
 
 // String returns string i decoded to UTF-8.
 func (f *File) String(i uint32) (string, error) {
