@@ -19,8 +19,6 @@ const (
 
 	entryFlagComplex = 0x0001
 	entryFlagCompact = 0x0008
-
-	typeDynamicReference = 0x07
 )
 
 // configSize is how much of a ResTable_config androidbinary understands.
@@ -137,7 +135,7 @@ func indexARSC(b []byte) (*arscIndex, error) {
 		switch typ {
 		case chunkStringPool:
 			if idx.pool == nil {
-				pool, _, err := newStringPool(chunk, chs, false)
+				pool, err := newStringPool(chunk, chs, false)
 				if err != nil {
 					return nil, fmt.Errorf("global string pool at %#x: header too small", pos)
 				}

@@ -31,11 +31,13 @@ const (
 	typeAttribute = 0x02
 	typeString    = 0x03
 	typeFloat     = 0x04
-	typeIntDec    = 0x10
-	typeIntHex    = 0x11
-	typeIntBool   = 0x12
-	typeFirstColr = 0x1c
-	typeLastColr  = 0x1f
+	// typeDynamicReference is a reference into a shared library package.
+	typeDynamicReference = 0x07
+	typeIntDec           = 0x10
+	typeIntHex           = 0x11
+	typeIntBool          = 0x12
+	typeFirstColr        = 0x1c
+	typeLastColr         = 0x1f
 )
 
 const noIndex = 0xffffffff
@@ -76,7 +78,6 @@ type prepass struct {
 	renamed        int // framework attributes whose name/namespace string was not canonical
 	idlessAndroid  int // android-namespace attributes without a resource id (Android ignores them)
 	badStrings     int
-	poolRepaired   bool
 	duplicateAttrs int
 	unclosed       int
 	skippedChunks  int
@@ -127,7 +128,7 @@ func (p *prepass) run() error {
 		}
 		switch {
 		case ctype == chunkStringPool:
-			pool, repaired, err := newStringPool(b[pos:pos+csize], chs, true)
+			pool, err := newStringPool(b[pos:pos+csize], chs, true)
 			if err != nil {
 				var fe *FormatError
 				if errors.As(err, &fe) {
@@ -136,7 +137,6 @@ func (p *prepass) run() error {
 				return err
 			}
 			p.pool = pool
-			p.poolRepaired = p.poolRepaired || repaired
 		case ctype == chunkResourceMap:
 			n := (csize - chs) / 4
 			p.resIDs = b[pos+chs : pos+chs+4*n]
@@ -376,7 +376,7 @@ func (p *prepass) typedValue(dataType uint8, data uint32) (string, bool) {
 		// TypedArray sees no value here, whatever the raw string says (a
 		// raw "true" over a null typed value is a trick, not a value).
 		return "", data == 1 // DATA_NULL_EMPTY is an empty value
-	case typeReference:
+	case typeReference, typeDynamicReference:
 		if data == 0 {
 			return "", false
 		}

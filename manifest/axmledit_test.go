@@ -72,7 +72,7 @@ func rawChunk(typ uint16, headerSize int, body []byte) []byte {
 func (d *axmlDoc) poolStrings(t testing.TB) (strs []string, isUTF8 bool) {
 	t.Helper()
 	c := d.chunks[d.find(t, chunkStringPool)]
-	p, _, err := newStringPool(c, int(le.Uint16(c[2:])), false)
+	p, err := newStringPool(c, int(le.Uint16(c[2:])), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,6 @@ type Warning struct {
 // Warning codes.
 const (
 	WarnAttributeNamesObfuscated = "manifest.attribute-names-obfuscated"
-	WarnStringPoolRepaired       = "manifest.string-pool-repaired"
 	WarnBadStringReference       = "manifest.bad-string-reference"
 	WarnStructureRepaired        = "manifest.structure-repaired"
 	WarnMultipleApplications     = "manifest.multiple-application"

@@ -67,9 +67,6 @@ func (p *prepass) addWarnings(m *Manifest) {
 	if p.idlessAndroid > 0 {
 		add(WarnAttributeNamesObfuscated, "%d android: attributes have no resource id; Android ignores them, and so does apklens", p.idlessAndroid)
 	}
-	if p.poolRepaired {
-		add(WarnStringPoolRepaired, "string pool declares %d strings but its offsets overflow the chunk; read the %d that fit", p.pool.declaredCount, p.pool.count)
-	}
 	if p.badStrings > 0 {
 		add(WarnBadStringReference, "%d string references point outside the string pool; read as empty", p.badStrings)
 	}

@@ -30,10 +30,10 @@ const stringPoolHeaderSize = 28
 // already bounded to the chunk's declared size). With strict set it makes
 // the checks Android's ResStringPool::setTo makes and fails where Android
 // fails (used for the manifest, which Android rejects with a bad pool).
-// Otherwise it clamps what it can and reports repaired=true.
-func newStringPool(chunk []byte, headerSize int, strict bool) (*stringPool, bool, error) {
+// Otherwise it clamps what it can; get fails on whatever is still bad.
+func newStringPool(chunk []byte, headerSize int, strict bool) (*stringPool, error) {
 	if headerSize < stringPoolHeaderSize || len(chunk) < stringPoolHeaderSize {
-		return nil, false, errStringPoolHeader
+		return nil, errStringPoolHeader
 	}
 	le := binary.LittleEndian
 	stringCount := int64(le.Uint32(chunk[8:]))
@@ -46,10 +46,9 @@ func newStringPool(chunk []byte, headerSize int, strict bool) (*stringPool, bool
 	p := &stringPool{chunk: chunk, utf8: flags&(1<<8) != 0, declaredCount: int(min(stringCount, 1<<31))}
 	if strict {
 		if err := p.checkLikeAndroid(int64(headerSize), stringCount, styleCount, stringsStart, stylesStart); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
-	repaired := false
 	room := (size - int64(headerSize)) / 4
 	if room < 0 {
 		room = 0
@@ -57,7 +56,6 @@ func newStringPool(chunk []byte, headerSize int, strict bool) (*stringPool, bool
 	if stringCount > room {
 		// Offsets would run past the chunk: keep the ones that are there.
 		stringCount = room
-		repaired = true
 	}
 	p.count = int(stringCount)
 	p.stringsAt = int(min(stringsStart, size))
@@ -65,10 +63,7 @@ func newStringPool(chunk []byte, headerSize int, strict bool) (*stringPool, bool
 	if styleCount > 0 && stylesStart > stringsStart && stylesStart <= size {
 		p.stringsEnd = int(stylesStart)
 	}
-	if stringCount > 0 && stringsStart >= size {
-		repaired = true
-	}
-	return p, repaired, nil
+	return p, nil
 }
 
 // checkLikeAndroid mirrors the invariants ResStringPool::setTo enforces.
