@@ -181,3 +181,20 @@ func hasWarning(ws []Warning, code string) *Warning {
 	}
 	return nil
 }
+
+// deflatedZeros returns a raw deflate stream of mib MiB of zeros, built by
+// repeating one sync-flushed 1 MiB block: compressing the whole buffer is
+// slow under -race.
+func deflatedZeros(t testing.TB, mib int) []byte {
+	t.Helper()
+	var block bytes.Buffer
+	fw, _ := flate.NewWriter(&block, flate.BestCompression)
+	fw.Write(make([]byte, 1<<20))
+	fw.Flush() // ends byte-aligned on a non-final block
+	var out bytes.Buffer
+	for range mib {
+		out.Write(block.Bytes())
+	}
+	out.Write([]byte{0x03, 0x00}) // a final, empty fixed-Huffman block
+	return out.Bytes()
+}
