@@ -102,8 +102,9 @@ type arscIndex struct {
 type arscType struct {
 	id           uint8
 	flags        uint8
-	config       androidbinary.ResTableConfig
-	configRaw    []byte // the config bytes as stored, for grouping
+	config       androidbinary.ResTableConfig // valid once configState != 0
+	configState  uint8                        // 0 not decoded, 1 matches the default config, 2 does not
+	configRaw    []byte                       // the config bytes as stored
 	chunk        []byte
 	headerSize   int
 	entryCount   int
@@ -211,19 +212,32 @@ func parseTypeChunk(c []byte, hs int) (arscType, bool) {
 		return arscType{}, false
 	}
 	t.configRaw = c[20 : 20+cfgSize]
-	// Qualifiers androidbinary does not model (locale script, colour mode,
-	// ...) are beyond its 36 bytes; a config that sets any cannot be the
-	// default one, and is left out rather than misread.
-	for _, x := range t.configRaw[min(cfgSize, configSize):] {
-		if x != 0 {
-			return arscType{}, false
+	return t, true
+}
+
+// defaultCandidate reports whether this chunk's config can serve the default
+// configuration, decoding the config on first use only (big tables have
+// thousands of type chunks, and most are never asked).
+func (t *arscType) defaultCandidate() bool {
+	if t.configState == 0 {
+		t.configState = 2
+		// Qualifiers androidbinary does not model (locale script, colour
+		// mode, ...) lie beyond its 36 bytes; a config that sets any is not
+		// the default one, and is left out rather than misread.
+		for _, x := range t.configRaw[min(len(t.configRaw), configSize):] {
+			if x != 0 {
+				return false
+			}
+		}
+		var raw [configSize]byte
+		copy(raw[:], t.configRaw)
+		binary.LittleEndian.PutUint32(raw[:], configSize)
+		_ = binary.Read(bytes.NewReader(raw[:]), binary.LittleEndian, &t.config)
+		if t.config.Match(&defaultConfig) {
+			t.configState = 1
 		}
 	}
-	var raw [configSize]byte
-	copy(raw[:], t.configRaw)
-	binary.LittleEndian.PutUint32(raw[:], configSize)
-	_ = binary.Read(bytes.NewReader(raw[:]), le, &t.config)
-	return t, true
+	return t.configState == 1
 }
 
 // entry returns the simple value at entry index i, ok=false when there is
@@ -310,7 +324,7 @@ func (idx *arscIndex) pick(id uint32) (chosen, bool) {
 	found := false
 	for k := range types {
 		t := &types[k]
-		if t.id != typeID || !t.config.Match(&defaultConfig) {
+		if t.id != typeID || !t.defaultCandidate() {
 			continue
 		}
 		dt, data, ok := t.entry(entry)
