@@ -266,7 +266,7 @@ func (e *textEncoder) dataSafety(b *strings.Builder, r *Report) {
 		b.WriteString("  none found\n")
 	}
 	for _, t := range v.Types {
-		fmt.Fprintf(b, "  %s / %s\t%s\t%s\n", t.Category, e.paint(ansiBold, t.Type), e.status(t.Status), strings.Join(t.Owners, ", "))
+		fmt.Fprintf(b, "  %s / %s — %s — %s\n", t.Category, e.paint(ansiBold, t.Type), e.status(t.Status), strings.Join(t.Owners, ", "))
 		fmt.Fprintf(b, "      from %s\n", strings.Join(t.DataTypes, ", "))
 		for i, ev := range t.Evidence {
 			if i == 3 {
