@@ -358,15 +358,14 @@ func classifyMiss(text string, tr exodusTracker, m *rules.Matcher, ourClasses ma
 		lineStart := strings.LastIndexByte(text[:loc[0]], '\n') + 1
 		lineEnd := lineStart + strings.IndexByte(text[lineStart:], '\n')
 		line := text[lineStart:lineEnd]
-		start, end := loc[0]-lineStart, loc[1]-lineStart
+		start := loc[0] - lineStart
 		desc := "L" + line + ";"
-		isSep := func(b byte) bool { return b == '/' || b == '$' }
 		switch {
 		case !ourClasses[desc]:
 			reasons["not a class: "+line] = true
 		case start != 0:
 			reasons["anywhere: "+line] = true
-		case end < len(line) && !isSep(line[end]) && !isSep(line[end-1]):
+		case !onBoundary(line, tr.Code):
 			reasons["mid-segment: "+line] = true
 		default:
 			if s, sig := m.MatchClass([]byte(desc)); s != nil && s.ExodusID != tr.ID {
@@ -387,9 +386,24 @@ func classifyMiss(text string, tr exodusTracker, m *rules.Matcher, ourClasses ma
 	return strings.Join(l, "; "), true
 }
 
+// onBoundary reports whether some part of an εxodus code signature, read
+// as a package or class prefix, covers the class on a segment boundary.
+func onBoundary(class, code string) bool {
+	for _, part := range strings.Split(code, "|") {
+		if part == "" || strings.HasPrefix(part, ".") {
+			continue
+		}
+		p := strings.ReplaceAll(strings.Trim(part, "."), ".", "/")
+		if class == p || strings.HasPrefix(class, p+"/") || strings.HasPrefix(class, p+"$") {
+			return true
+		}
+	}
+	return false
+}
+
 func oracleInputs(t *testing.T) []string {
 	var paths []string
-	for _, pat := range []string{"../fixtures/*.apk", "../fixtures/*.apks", "../fixtures/*.xapk", "../corpus/*.apk", "../corpus/*/*.apk"} {
+	for _, pat := range []string{"testdata/*.apk", "../fixtures/*.apk", "../fixtures/*.apks", "../fixtures/*.xapk", "../corpus/*.apk", "../corpus/*/*.apk"} {
 		m, _ := filepath.Glob(pat)
 		paths = append(paths, m...)
 	}
@@ -437,6 +451,7 @@ func TestOracleExodus(t *testing.T) {
 	}
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
+			t.Parallel() // dexdump runs in its own process
 			res := runOracle(t, p, trackers, m, byExodus)
 			oursOnly := map[int]bool{}
 			for id := range res.ours {
@@ -455,6 +470,7 @@ func TestOracleExodus(t *testing.T) {
 			for id, why := range res.unexplained {
 				t.Errorf("εxodus finds %s (exodus id %d) and we do not: %s", byExodus[id].ID, id, why)
 			}
+			checkSyntheticOracle(t, filepath.Base(p), res, trackers)
 		})
 	}
 }
@@ -509,6 +525,40 @@ func TestMustContain(t *testing.T) {
 		}
 		if got := strings.Join(mustContain(p), "|"); got != want {
 			t.Errorf("mustContain(%q) = %q, want %q", re, got, want)
+		}
+	}
+}
+
+// checkSyntheticOracle holds the generated test APKs to what they were made
+// for (rules/internal/gen/trackersdex.go).
+func checkSyntheticOracle(t *testing.T, name string, res oracleResult, trackers []exodusTracker) {
+	switch name {
+	case "trackers.apk":
+		// One class per signature part of every tracker: εxodus finds each
+		// tracker with a usable code signature, and so must we.
+		want := 0
+		for _, tr := range trackers {
+			if strings.Trim(strings.ReplaceAll(tr.Code, "com.github.backtrace-labs.", ""), "|") != "" {
+				want++
+			}
+		}
+		if len(res.exodus) != want {
+			t.Errorf("εxodus finds %d trackers in trackers.apk, want %d", len(res.exodus), want)
+		}
+		if len(res.ours) != len(res.exodus) || len(res.explained) != 0 {
+			t.Errorf("trackers.apk: εxodus %d trackers, we %d; explained misses %v", len(res.exodus), len(res.ours), res.explained)
+		}
+	case "lookalikes.apk":
+		// Names εxodus catches and we deliberately do not.
+		var kinds []string
+		for _, why := range res.explained {
+			kinds = append(kinds, why)
+		}
+		all := strings.Join(kinds, "\n")
+		if len(res.ours) != 0 || !strings.Contains(all, "anywhere: io/shaded/com/appsflyer/AppsFlyerLib") ||
+			!strings.Contains(all, "mid-segment: com/tunein/radio/Player") || !strings.Contains(all, "mid-segment: com/appboyfriend/Chat") ||
+			!strings.Contains(all, "mid-segment: com/flurryx/Helper") {
+			t.Errorf("lookalikes.apk: ours %v, explained:\n%s", res.ours, all)
 		}
 	}
 }

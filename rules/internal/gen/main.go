@@ -7,7 +7,7 @@
 //
 // It reads /work/shared/reference only when run by hand:
 //
-//	go run ./rules/internal/gen [-ref /work/shared/reference] [-rules rules]
+//	go run ./rules/internal/gen [-ref /work/shared/reference] [-rules rules] [-tracker-apks]
 //
 // The output is committed and embedded; tests never need the reference files.
 package main
@@ -30,8 +30,13 @@ import (
 func main() {
 	ref := flag.String("ref", "/work/shared/reference", "directory with exodus-trackers.json and aosp-permissions/")
 	rulesDir := flag.String("rules", "rules", "the rules package directory (writes data/ and testdata/ below it)")
+	apks := flag.Bool("tracker-apks", false, "also rebuild testdata/trackers.apk and lookalikes.apk for the oracle test (needs smali)")
 	flag.Parse()
-	if err := run(*ref, *rulesDir); err != nil {
+	err := run(*ref, *rulesDir)
+	if err == nil && *apks {
+		err = buildTrackerAPKs(*ref, *rulesDir)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
