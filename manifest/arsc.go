@@ -338,6 +338,11 @@ func (idx *arscIndex) pick(id uint32) (chosen, bool) {
 	return best, found
 }
 
+// tableRefMarker starts the string that stands for a reference in the
+// rebuilt table, so it cannot be taken for a string resource whose text
+// happens to read "@0x7f…".
+const tableRefMarker = "\x00"
+
 // tableGroup is one type chunk of the rebuilt table: the chosen entries
 // that came from one source chunk (so they share its type and config).
 type tableGroup struct {
@@ -349,8 +354,8 @@ type tableGroup struct {
 
 // rebuild writes a resource table holding just the values of ids (and of
 // the ids their values refer to, a few levels deep). References become
-// "@0x…" strings so the caller can follow them; strings are copied into a
-// fresh pool.
+// tableRefMarker+"@0x…" strings so the caller can follow them; strings are
+// copied into a fresh pool.
 func (idx *arscIndex) rebuild(ids []uint32) ([]byte, error) {
 	pool := &axmlWriter{index: map[string]uint32{}}
 	groups := map[*arscType]*tableGroup{}
@@ -377,7 +382,7 @@ func (idx *arscIndex) rebuild(ids []uint32) ([]byte, error) {
 				c.data = pool.intern(s)
 			case typeReference, typeDynamicReference:
 				target := c.data
-				c.dataType, c.data = typeString, pool.intern(refString(target))
+				c.dataType, c.data = typeString, pool.intern(tableRefMarker+refString(target))
 				next = append(next, target)
 			case typeAttribute, typeNull:
 				continue

@@ -94,9 +94,10 @@ func (b *builder) resolve(v string) (any, bool) {
 		if !ok {
 			return val, true
 		}
-		if nid, isRef := parseRef(next); isRef {
-			id = nid
-			continue
+		if ref, isRef := strings.CutPrefix(next, tableRefMarker); isRef {
+			if id, isRef = parseRef(ref); isRef {
+				continue
+			}
 		}
 		return next, true
 	}

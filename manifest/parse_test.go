@@ -80,6 +80,10 @@ func TestFullManifest(t *testing.T) {
 				{Name: "com.google.android.gms.ads.APPLICATION_ID", Value: "ca-app-pub-123~456"},
 				{Name: "flag", Value: "true"},
 				{Name: "res", Resource: "@0x7f020000"},
+				// A reference to a reference is followed to the end...
+				{Name: "chain", Value: "Lens Test"},
+				// ...but a string resource whose text reads like one is text.
+				{Name: "text", Value: "@0x7f030000"},
 			},
 		},
 		Components: []Component{
