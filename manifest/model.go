@@ -9,8 +9,8 @@ type Manifest struct {
 	VersionName      string
 
 	// 0 = not set. MinSDK defaults to 1 as Android does; TargetSDK defaults
-	// to MinSDK. A codename (minSdkVersion="S") counts as the next level is
-	// not known here, so it is left at the default and noted in Warnings.
+	// to MinSDK. A codename (minSdkVersion="S") is not a number: the level
+	// keeps its default and a manifest.bad-value warning names it.
 	MinSDK, TargetSDK, MaxSDK int
 
 	CompileSDK         int
