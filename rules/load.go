@@ -204,11 +204,13 @@ func parseFile(b []byte, display string) (*fileDoc, error) {
 	if len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, &Problem{File: display, Line: root.Line, Msg: "a catalog file must be a map of lists (categories, permissions, apis, sdks, strings)"}
 	}
-	if err := checkKnownFields(root.Content[0], reflect.TypeOf(fileDoc{}), display, 0); err != nil {
-		return nil, err
-	}
+	// Decode first: it refuses excessive aliasing (billion laughs) before
+	// checkKnownFields would walk every alias.
 	if err := root.Decode(doc); err != nil {
 		return nil, yamlError(err, display)
+	}
+	if err := checkKnownFields(root.Content[0], reflect.TypeOf(fileDoc{}), display, 0); err != nil {
+		return nil, err
 	}
 	top := root.Content[0]
 	for i := 0; i+1 < len(top.Content); i += 2 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // loadSmall loads testdata/small alone, without the embedded catalog.
@@ -169,6 +170,29 @@ func TestLoadErrors(t *testing.T) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A file whose aliases multiply what it declares (billion laughs, here
+// 20000 API entries each aliasing 20000 changes) is refused quickly.
+func TestAliasBombIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apis:\n  - &x {id: a, name: A, changes: [")
+	for i := 0; i < 20000; i++ {
+		b.WriteString("{sdk: 1, effect: removed},")
+	}
+	b.WriteString("]}\n")
+	for i := 0; i < 20000; i++ {
+		b.WriteString("  - *x\n")
+	}
+	start := time.Now()
+	_, err := loadMap(t, map[string]string{"bomb.yaml": b.String()})
+	if err == nil || !strings.Contains(err.Error(), "bomb.yaml") {
+		t.Fatalf("alias bomb: err = %v", err)
+	}
+	t.Log(err)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("alias bomb took %v to refuse", d)
 	}
 }
 
