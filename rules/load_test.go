@@ -163,6 +163,8 @@ func TestLoadErrors(t *testing.T) {
 		{"two documents", "sdks: []\n---\nsdks: []\n", "more than one YAML document"},
 		{"not a map", "- a\n- b\n", "mem/a.yaml:1:"},
 		{"wrong type", "permissions:\n  - name: a.b\n    addedIn: soon\n", "mem/a.yaml:3:"},
+		{"nested unknown field", "categories:\n  - id: x\n    dataTypes:\n      - id: x.y\n        colour: red\n", "mem/a.yaml:5: field colour not found in type rules.DataType"},
+		{"unknown field in change", "apis:\n  - id: a\n    changes:\n      - sdk: 29\n        effct: removed\n", "mem/a.yaml:5: field effct not found in type rules.APIChange"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadMap(t, map[string]string{"a.yaml": tc.body})
