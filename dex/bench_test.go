@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // benchDex returns the corpus dex files to benchmark, largest first: the
@@ -19,12 +20,29 @@ func benchDex(b *testing.B) []namedDex {
 
 func benchName(n string) string { return strings.NewReplacer("/", "_", "!", "_").Replace(n) }
 
-// reportAllocPerByte adds allocated bytes per input byte, the figure the
-// < 1 byte/byte target is about.
-func reportAllocPerByte(b *testing.B, before *runtime.MemStats, bytesPerOp int) {
+// meter records where a benchmark started, for reportPerByte.
+type meter struct {
+	mem runtime.MemStats
+	cpu time.Duration
+}
+
+func startMeter() *meter {
+	m := &meter{cpu: cpuTime()}
+	runtime.ReadMemStats(&m.mem)
+	return m
+}
+
+// reportPerByte adds allocated bytes per input byte (the < 1 byte/byte
+// target) and throughput in CPU time, which a busy machine distorts less
+// than the wall-clock MB/s.
+func (m *meter) reportPerByte(b *testing.B, bytesPerOp int) {
+	cpu := cpuTime() - m.cpu
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(bytesPerOp), "allocB/B")
+	b.ReportMetric(float64(after.TotalAlloc-m.mem.TotalAlloc)/float64(b.N)/float64(bytesPerOp), "allocB/B")
+	if cpu > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
+	}
 }
 
 // BenchmarkParseWalk: Parse plus the full reference walk (every code item),
@@ -48,12 +66,11 @@ func BenchmarkParseWalk(b *testing.B) {
 		b.Run(benchName(d.name), func(b *testing.B) {
 			b.SetBytes(int64(len(d.data)))
 			b.ReportAllocs()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
+			m := startMeter()
 			for b.Loop() {
 				walk(b, d.data)
 			}
-			reportAllocPerByte(b, &ms, len(d.data))
+			m.reportPerByte(b, len(d.data))
 		})
 	}
 	total := 0
@@ -63,14 +80,13 @@ func BenchmarkParseWalk(b *testing.B) {
 	b.Run("all", func(b *testing.B) {
 		b.SetBytes(int64(total))
 		b.ReportAllocs()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
+		m := startMeter()
 		for b.Loop() {
 			for _, d := range dexes {
 				walk(b, d.data)
 			}
 		}
-		reportAllocPerByte(b, &ms, total)
+		m.reportPerByte(b, total)
 	})
 }
 
@@ -95,6 +111,8 @@ func BenchmarkStrings(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
 		b.SetBytes(int64(strBytes))
 		b.ReportAllocs()
+		m := startMeter()
+		defer func() { m.reportPerByte(b, strBytes) }()
 		for b.Loop() {
 			n := 0
 			for i := range uint32(f.NumStrings()) {
@@ -109,6 +127,8 @@ func BenchmarkStrings(b *testing.B) {
 	b.Run("decode", func(b *testing.B) {
 		b.SetBytes(int64(strBytes))
 		b.ReportAllocs()
+		m := startMeter()
+		defer func() { m.reportPerByte(b, strBytes) }()
 		for b.Loop() {
 			for i := range uint32(f.NumStrings()) {
 				if _, err := f.String(i); err != nil {

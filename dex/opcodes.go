@@ -26,6 +26,7 @@ const (
 	idxCallSite
 	idxMethodHandle
 	idxProto
+	numIndexKinds
 )
 
 type opInfo struct {
@@ -47,6 +48,16 @@ const (
 )
 
 var opTable = buildOpTable()
+
+// opWidth and opIndex are opTable's columns packed for the instruction walk.
+var opWidth, opIndex = opColumns()
+
+func opColumns() (w [256]uint8, k [256]indexKind) {
+	for i, info := range opTable {
+		w[i], k[i] = info.width, info.index
+	}
+	return w, k
+}
 
 func buildOpTable() [256]opInfo {
 	var t [256]opInfo

@@ -97,9 +97,10 @@ func (f *File) VisitClasses(fn func(*ClassRefs) error) error {
 
 // visitor holds the reusable state of one VisitClasses walk.
 type visitor struct {
-	f                                                       *File
-	b                                                       []byte
-	numStrings, numTypes, numFields, numMethods, numCallSit uint32
+	f          *File
+	b          []byte
+	limits     [numIndexKinds]uint32 // table sizes by index kind
+	numMethods uint32
 
 	refs []Ref
 
@@ -109,8 +110,9 @@ type visitor struct {
 	setGens []uint32
 	gen     uint32
 	setUsed int
-	// methodStart is where the current method's refs begin in refs.
-	methodStart int
+	keys    []uint64  // the current method's refs, see endMethod
+	segs    []segment // one per method with refs, in class_data order
+	spare   []Ref     // second buffer for reordering refs by caller
 
 	// budget bounds the bytes of class data and code walked, so that
 	// class_defs or methods sharing one big item cannot multiply the work.
@@ -119,14 +121,27 @@ type visitor struct {
 }
 
 func newVisitor(f *File) *visitor {
-	return &visitor{
+	v := &visitor{
 		f: f, b: f.b,
-		numStrings: uint32(f.NumStrings()), numTypes: uint32(f.NumTypes()),
-		numFields: uint32(f.NumFields()), numMethods: uint32(f.NumMethods()),
-		numCallSit: f.numCallSites,
+		numMethods: uint32(f.NumMethods()),
 		setKeys:    make([]uint64, 64), setGens: make([]uint32, 64),
 		budget: 16*int64(len(f.b)) + 1<<20,
 	}
+	v.limits[idxString] = uint32(f.NumStrings())
+	v.limits[idxStringJumbo] = uint32(f.NumStrings())
+	v.limits[idxType] = uint32(f.NumTypes())
+	v.limits[idxField] = uint32(f.NumFields())
+	v.limits[idxMethod] = v.numMethods
+	v.limits[idxMethodProto] = v.numMethods
+	v.limits[idxCallSite] = f.numCallSites
+	return v
+}
+
+// refKindOf says what Ref an index operand makes; 0 for the operands not
+// collected (method handles and protos).
+var refKindOf = [numIndexKinds]RefKind{
+	idxString: RefString, idxStringJumbo: RefString, idxType: RefType, idxField: RefField,
+	idxMethod: RefMethod, idxMethodProto: RefMethod, idxCallSite: RefCallSite,
 }
 
 func (v *visitor) spend(n int64, section string, off int) error {
@@ -218,25 +233,80 @@ func (v *visitor) visitClassData(cd *ClassDef) error {
 }
 
 // finishClass orders the class's refs by Caller, Kind, Index. Each method's
-// refs are already distinct; a method listed twice (malformed) is merged.
+// refs arrive as one run already sorted by Kind, Index (endMethod), so only
+// the runs need ordering by caller; a method listed twice (malformed) falls
+// back to a full sort that merges its runs.
 func (v *visitor) finishClass() {
-	slices.SortFunc(v.refs, func(a, b Ref) int {
-		if c := cmp.Compare(a.Caller, b.Caller); c != 0 {
-			return c
+	segs := v.segs
+	v.segs = v.segs[:0]
+	sorted := true
+	for i := 1; i < len(segs); i++ {
+		if segs[i].caller <= segs[i-1].caller {
+			sorted = false
+			break
 		}
-		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
-			return c
+	}
+	if sorted {
+		return
+	}
+	slices.SortStableFunc(segs, func(a, b segment) int { return cmp.Compare(a.caller, b.caller) })
+	out := v.spare[:0]
+	dup := false
+	for i, sg := range segs {
+		if i > 0 && sg.caller == segs[i-1].caller {
+			dup = true
 		}
-		return cmp.Compare(a.Index, b.Index)
-	})
-	v.refs = slices.CompactFunc(v.refs, func(a, b Ref) bool {
-		return a.Caller == b.Caller && a.Kind == b.Kind && a.Index == b.Index
-	})
+		out = append(out, v.refs[sg.start:sg.end]...)
+	}
+	v.refs, v.spare = out, v.refs[:0]
+	if dup {
+		slices.SortStableFunc(v.refs, func(a, b Ref) int {
+			if c := cmp.Compare(a.Caller, b.Caller); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Index, b.Index)
+		})
+		v.refs = slices.CompactFunc(v.refs, func(a, b Ref) bool {
+			return a.Caller == b.Caller && a.Kind == b.Kind && a.Index == b.Index
+		})
+	}
+}
+
+// segment is the run of v.refs that one method's code produced.
+type segment struct {
+	caller     uint32
+	start, end int
+}
+
+// endMethod turns the current method's keys into Refs, sorted by Kind,
+// Index: a key is kind<<40 | index<<8 | op, so a plain integer sort orders
+// them, and (kind, index) are distinct within a method.
+func (v *visitor) endMethod(caller uint32) {
+	if len(v.keys) == 0 {
+		return
+	}
+	slices.Sort(v.keys)
+	start := len(v.refs)
+	for _, k := range v.keys {
+		v.refs = append(v.refs, Ref{Kind: RefKind(k >> 40), Op: Op(k), Index: uint32(k >> 8), Caller: caller})
+	}
+	v.segs = append(v.segs, segment{caller: caller, start: start, end: len(v.refs)})
+	v.keys = v.keys[:0]
 }
 
 // walkCode decodes the code_item at off linearly, instruction by instruction,
 // recording the references of the method with index caller.
 func (v *visitor) walkCode(off uint32, caller uint32) error {
+	v.beginMethod()
+	err := v.walkInsns(off, caller)
+	v.endMethod(caller)
+	return err
+}
+
+func (v *visitor) walkInsns(off uint32, caller uint32) error {
 	b := v.b
 	o := uint64(off)
 	if o+16 > uint64(len(b)) {
@@ -252,49 +322,33 @@ func (v *visitor) walkCode(off uint32, caller uint32) error {
 	}
 	code := b[start : start+2*insnsSize]
 	n := int(insnsSize)
-	v.beginMethod()
 	for pc := 0; pc < n; {
 		unit := binary.LittleEndian.Uint16(code[2*pc:])
 		op := Op(unit)
-		info := &opTable[op]
-		w := int(info.width)
-		if op == 0 && unit != 0 {
+		w := int(opWidth[op])
+		if w == 0 || unit == packedSwitchPayload || unit == sparseSwitchPayload || unit == fillArrayPayload {
+			if w == 0 {
+				return formatErr("code_item", int(start)+2*pc, "%s: pc 0x%04x: unused opcode 0x%02x", v.method(caller), pc, uint8(op))
+			}
 			pw, err := payloadWidth(code, pc, n, unit)
 			if err != nil {
 				return formatErr("code_item", int(start)+2*pc, "%s: pc 0x%04x: %v", v.method(caller), pc, err)
 			}
 			w = pw
 		}
-		if w == 0 {
-			return formatErr("code_item", int(start)+2*pc, "%s: pc 0x%04x: unused opcode 0x%02x", v.method(caller), pc, uint8(op))
-		}
 		if pc+w > n {
 			return formatErr("code_item", int(start)+2*pc, "%s: pc 0x%04x: %s runs past the end of the code", v.method(caller), pc, op)
 		}
-		if info.index != idxNone {
-			idx := uint32(binary.LittleEndian.Uint16(code[2*pc+2:]))
-			var kind RefKind
-			var limit uint32
-			switch info.index {
-			case idxString:
-				kind, limit = RefString, v.numStrings
-			case idxStringJumbo:
-				idx |= uint32(binary.LittleEndian.Uint16(code[2*pc+4:])) << 16
-				kind, limit = RefString, v.numStrings
-			case idxType:
-				kind, limit = RefType, v.numTypes
-			case idxField:
-				kind, limit = RefField, v.numFields
-			case idxMethod, idxMethodProto:
-				kind, limit = RefMethod, v.numMethods
-			case idxCallSite:
-				kind, limit = RefCallSite, v.numCallSit
-			}
-			if kind != 0 {
-				if idx >= limit {
-					return formatErr("code_item", int(start)+2*pc, "%s: pc 0x%04x: %s index %d out of range (%d)", v.method(caller), pc, op, idx, limit)
+		if k := opIndex[op]; k != idxNone {
+			if kind := refKindOf[k]; kind != 0 {
+				idx := uint32(binary.LittleEndian.Uint16(code[2*pc+2:]))
+				if k == idxStringJumbo {
+					idx |= uint32(binary.LittleEndian.Uint16(code[2*pc+4:])) << 16
 				}
-				v.add(kind, op, idx, caller)
+				if idx >= v.limits[k] {
+					return formatErr("code_item", int(start)+2*pc, "%s: pc 0x%04x: %s index %d out of range (%d)", v.method(caller), pc, op, idx, v.limits[k])
+				}
+				v.add(kind, op, idx)
 			}
 		}
 		pc += w
@@ -349,11 +403,10 @@ func (v *visitor) beginMethod() {
 		v.gen = 1
 	}
 	v.setUsed = 0
-	v.methodStart = len(v.refs)
 }
 
 // add records (kind, idx) for caller unless this method already has it.
-func (v *visitor) add(kind RefKind, op Op, idx, caller uint32) {
+func (v *visitor) add(kind RefKind, op Op, idx uint32) {
 	key := uint64(kind)<<32 | uint64(idx)
 	mask := uint64(len(v.setKeys) - 1)
 	h := (key * 0x9E3779B97F4A7C15) >> 32
@@ -366,23 +419,21 @@ func (v *visitor) add(kind RefKind, op Op, idx, caller uint32) {
 			return
 		}
 	}
-	v.refs = append(v.refs, Ref{Kind: kind, Op: op, Index: idx, Caller: caller})
+	v.keys = append(v.keys, uint64(kind)<<40|uint64(idx)<<8|uint64(op))
 	v.setUsed++
 	if v.setUsed*2 > len(v.setKeys) {
 		v.growSet()
 	}
 }
 
-// growSet doubles the set and re-inserts the current method's refs (and only
-// them: a method listed twice must not drag its first listing's refs in and
-// overfill the table).
+// growSet doubles the set and re-inserts the current method's keys.
 func (v *visitor) growSet() {
 	size := 2 * len(v.setKeys)
 	v.setKeys, v.setGens = make([]uint64, size), make([]uint32, size)
 	v.gen = 1
 	mask := uint64(size - 1)
-	for _, r := range v.refs[v.methodStart:] {
-		key := uint64(r.Kind)<<32 | uint64(r.Index)
+	for _, k := range v.keys {
+		key := k >> 8 // kind<<32 | index, as in add
 		for i := ((key * 0x9E3779B97F4A7C15) >> 32) & mask; ; i = (i + 1) & mask {
 			if v.setGens[i] != v.gen {
 				v.setGens[i], v.setKeys[i] = v.gen, key
