@@ -47,10 +47,16 @@ fi
 # Largest first.
 mapfile -t apks < <(for a in "${apks[@]}"; do printf '%s\t%s\n' "$(stat -c %s "$a")" "$a"; done | sort -t$'\t' -k1,1nr | cut -f2)
 
+# Debian's androguard lives in the system Python, which may not be the
+# python3 first on PATH (pyenv, venvs).
 have_androguard=false
-if python3 -c 'import androguard.misc' 2>/dev/null; then
-	have_androguard=true
-fi
+for py in python3 /usr/bin/python3; do
+	if "$py" -c 'import androguard.misc' 2>/dev/null; then
+		have_androguard=true
+		AG_PY=$py
+		break
+	fi
+done
 
 # hyperfine's JSON → "mean_ms stddev_ms cpu_ms" per command, in order.
 summarize() {
@@ -96,7 +102,7 @@ for apk in "${apks[@]}"; do
 	if $have_androguard && ((i <= ANDROGUARD_APKS)); then
 		log "  androguard (one run)"
 		hyperfine --style none --runs 1 --ignore-failure --export-json "$work/ag.json" \
-			-n androguard "python3 -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' '$apk' >/dev/null 2>&1" >&2
+			-n androguard "$AG_PY -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' '$apk' >/dev/null 2>&1" >&2
 		read -r g_ms _ _ < <(summarize "$work/ag.json")
 		ag=$(python3 -c "print(f'{$g_ms/1000:.1f} s')")
 		ag_ratio="$(ratio "$g_ms" "$a_ms")×"
