@@ -146,15 +146,13 @@ func (e *entryError) Error() string { return e.entry + ": " + e.err.Error() }
 func (e *entryError) Unwrap() error { return e.err }
 
 // isFatal says whether an error reading code stops the whole input: only a
-// spent total budget, or a limit on a dex Android loads (a bomb in the app's
-// own code). Damaged or oversized nested code is a warning: Android installs
-// the app and simply fails to load that code.
+// limit hit by a dex Android loads (a bomb in the app's own code, or the
+// input's total budget spent by it). Damaged or oversized nested code is a
+// warning, even when it spends the total budget (big games ship hundreds of
+// MiB of zipped assets): Android installs the app and never opens it.
 func isFatal(err error, nested bool) bool {
 	var le *limitError
-	if !errors.As(err, &le) {
-		return false
-	}
-	return le.total || !nested
+	return errors.As(err, &le) && !nested
 }
 
 // collectDex returns the loaded classesN.dex in load order, then every other

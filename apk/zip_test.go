@@ -243,8 +243,8 @@ func TestLimits(t *testing.T) {
 		{"total cap", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
 			zdex("classes.dex"), zdex("classes2.dex")),
 			small(func(l *Limits) { l.MaxTotalBytes = 6 << 20; l.MaxRatio = 1 << 40 }), "classes", "all entries together inflate beyond 6 MiB limit"},
-		{"nested zip bomb spends the total", simpleAPK(t, baseManifest("a"), zentry{name: "assets/x.jar", data: jar, method: zip.Deflate}),
-			small(func(l *Limits) { l.MaxTotalBytes = 2 << 20; l.MaxRatio = 1 << 40 }), "assets/x.jar!classes.dex", "all entries together"},
+		{"nested code over the total budget is skipped", simpleAPK(t, baseManifest("a"), zentry{name: "assets/x.jar", data: jar, method: zip.Deflate}),
+			small(func(l *Limits) { l.MaxTotalBytes = 2 << 20; l.MaxRatio = 1 << 40 }), "", ""},
 		{"stored dex is never a ratio bomb", buildZip(t, zentry{name: "AndroidManifest.xml", data: baseManifest("a")},
 			zentry{name: "classes.dex", data: zeros, method: zip.Store}),
 			DefaultLimits(), "", ""},
@@ -252,10 +252,16 @@ func TestLimits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := OpenBytes("bomb.apk", tc.zip, tc.lim)
+			app, err := OpenBytes("bomb.apk", tc.zip, tc.lim)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
+				}
+				if strings.Contains(tc.name, "skipped") {
+					w := hasWarning(app.Warnings, WarnNestedSkipped)
+					if w == nil || !strings.Contains(w.Message, "all entries together inflate beyond 2 MiB") {
+						t.Fatalf("warnings %+v", app.Warnings)
+					}
 				}
 				return
 			}
