@@ -151,6 +151,23 @@ func TestFixtureSets(t *testing.T) {
 			if len(app.Splits) == 0 {
 				t.Errorf("no splits in a set fixture")
 			}
+			// aapt's badging line names each member's split (or none for the base).
+			for _, pk := range app.Packages() {
+				exp := filepath.Join("..", "fixtures", "expected", filepath.Base(p), strings.TrimSuffix(pk.Name, ".apk"), "aapt-badging.txt")
+				b, err := os.ReadFile(exp)
+				if err != nil {
+					t.Errorf("%s: %v", pk.Name, err)
+					continue
+				}
+				first, _, _ := strings.Cut(string(b), "\n")
+				want := ""
+				if _, after, ok := strings.Cut(first, " split='"); ok {
+					want, _, _ = strings.Cut(after, "'")
+				}
+				if pk.Split != want {
+					t.Errorf("%s: split %q, aapt says %q", pk.Name, pk.Split, want)
+				}
+			}
 			for _, s := range app.Splits {
 				if v, found, err := splitAttr(s.Manifest); err != nil || !found || v == "" {
 					t.Errorf("split %s: split=%q found=%v err=%v", s.Name, v, found, err)
