@@ -249,7 +249,7 @@ func (p *prepass) walkNodes(pos, end int) error {
 			}
 			if len(stack) == 0 && p.root == nil && skipDepth == 0 {
 				if name != "manifest" {
-					return formatErr(pos, "start element", "root element is <%s>, not <manifest>", name)
+					return formatErr(pos, "start element", "root element is %s, not manifest", quoteShort(name))
 				}
 			}
 			if skipDepth > 0 || !knownElements[name] || len(stack) >= maxKeptDepth {
