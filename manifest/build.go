@@ -66,7 +66,7 @@ func (b *builder) warn(code, format string, args ...any) {
 }
 
 func (b *builder) bad(what, v string) {
-	b.badValues = append(b.badValues, fmt.Sprintf("%s=%q", what, v))
+	b.badValues = append(b.badValues, what+"="+quoteShort(v))
 }
 
 func parseRef(v string) (uint32, bool) {
