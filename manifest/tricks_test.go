@@ -504,3 +504,28 @@ func TestLiteralThatLooksLikeAReference(t *testing.T) {
 		t.Errorf("versionName %q: real references must still resolve", m.VersionName)
 	}
 }
+
+// TestCodenameSDKIsABadValue: a codename is not a level; the default stays
+// and the warning names the value, cut short and quoted.
+func TestCodenameSDKIsABadValue(t *testing.T) {
+	axml, arsc := readTestdata(t, "full")
+	d := splitAXML(t, axml)
+	strs, u := d.poolStrings(t)
+	strs = append(strs, "Tiramisu\n"+strings.Repeat("x", 500))
+	d.setPool(t, strs, u, poolOptions{})
+	s := uint32(len(strs) - 1)
+	setAttr(t, d, strs, "uses-sdk", 0x0101020c, s, typeString, s)
+	m := mustParse(t, d.bytes(), arsc)
+	if m.MinSDK != 1 {
+		t.Errorf("minSdk %d, want the default 1", m.MinSDK)
+	}
+	var msg string
+	for _, w := range m.Warnings {
+		if w.Code == WarnBadValue {
+			msg = w.Message
+		}
+	}
+	if !strings.Contains(msg, `minSdkVersion="Tiramisu\nxxx`) || len(msg) > 200 || strings.Contains(msg, "\n") {
+		t.Errorf("bad-value warning %q: want the quoted, shortened codename on one line", msg)
+	}
+}
