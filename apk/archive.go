@@ -168,17 +168,24 @@ func (a *archive) checkDirectory() {
 			first = r.localOff
 		}
 	}
-	if first > 0 {
-		a.prefix = first
-		var head [4]byte
-		_, _ = a.ra.ReadAt(head[:], 0)
-		kind := ""
-		if bytes.Equal(head[:], []byte("dex\n")) {
-			kind = "; the prefix is a DEX file (Janus, CVE-2017-13156: old Android ran it instead of the APK's code)"
-		}
-		a.warns.add(WarnPrefixData, "%s: %d bytes before the first zip entry%s; Android since December 2017 refuses such APKs",
-			a.labelOrInput(), first, kind)
+	if first <= 0 {
+		return
 	}
+	a.prefix = first
+	var head [4]byte
+	_, _ = a.ra.ReadAt(head[:], 0)
+	if binary.LittleEndian.Uint32(head[:]) == localHeaderSig {
+		// An unreferenced local entry at 0, such as the "virtual entry"
+		// padding Android Gradle Plugin's zipflinger writes: Android only
+		// checks for a local header signature there, and installs it.
+		return
+	}
+	kind := ""
+	if bytes.Equal(head[:], []byte("dex\n")) {
+		kind = "; the prefix is a DEX file (Janus, CVE-2017-13156: old Android ran it instead of the APK's code)"
+	}
+	a.warns.add(WarnPrefixData, "%s: %d bytes before the first zip entry%s; Android since December 2017 refuses such APKs (no local header at offset 0)",
+		a.labelOrInput(), first, kind)
 }
 
 // has reports whether the archive holds name.

@@ -12,7 +12,7 @@ type Limits struct {
 	MaxEntryBytes  int64 // per inflated entry
 	MaxTotalBytes  int64 // all inflated bytes of one input, nested archives included
 	MaxRatio       int64 // inflated/compressed beyond which an entry is a bomb (entries < RatioExemptBytes exempt)
-	MaxNestedDepth int   // nested .apk/.jar/.zip levels looked into
+	MaxNestedDepth int   // nested .apk/.jar/.zip levels looked into; < 0: none
 	MaxEntries     int   // zip entries per archive
 }
 
@@ -45,7 +45,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxRatio <= 0 {
 		l.MaxRatio = d.MaxRatio
 	}
-	if l.MaxNestedDepth < 0 {
+	switch {
+	case l.MaxNestedDepth == 0:
+		l.MaxNestedDepth = d.MaxNestedDepth
+	case l.MaxNestedDepth < 0:
 		l.MaxNestedDepth = 0
 	}
 	if l.MaxEntries <= 0 {

@@ -468,3 +468,26 @@ func checkDamage(t *testing.T, name string, b []byte, step int) {
 		check("blanked", blank)
 	}
 }
+
+// TestVirtualEntryPrefix: zipflinger (Android Gradle Plugin) pads the start
+// of an APK with a local header no directory record points at. Android
+// installs it (it only checks for a local header at offset 0): no warning.
+func TestVirtualEntryPrefix(t *testing.T) {
+	virtual := make([]byte, localHeaderLen+0x66)
+	binary.LittleEndian.PutUint32(virtual, localHeaderSig)
+	binary.LittleEndian.PutUint16(virtual[28:], 0x66) // extra field length, name length 0
+	var buf bytes.Buffer
+	buf.Write(virtual)
+	w := zip.NewWriter(&buf)
+	w.SetOffset(int64(len(virtual)))
+	fw, _ := w.Create("AndroidManifest.xml")
+	fw.Write(baseManifest("v"))
+	w.Close()
+	app, err := OpenBytes("v.apk", buf.Bytes(), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(app.Warnings) != 0 {
+		t.Fatalf("warnings %+v", app.Warnings)
+	}
+}
