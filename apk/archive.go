@@ -19,6 +19,7 @@ import (
 // jar) with Android's view of its entries.
 type archive struct {
 	label   string // entry path prefix for errors and dex paths ("" for the input itself)
+	input   string // the input's base name, for warnings about the top-level archive
 	ra      io.ReaderAt
 	size    int64
 	end     zipEnd
@@ -81,6 +82,11 @@ var newFlateReader = func(r io.Reader) io.ReadCloser { return flate.NewReader(r)
 // openArchive opens ra as a zip. Structural problems become errors; things
 // Android tolerates become warnings.
 func openArchive(label string, ra io.ReaderAt, size int64, b *budget, w *warnings) (*archive, error) {
+	return openArchiveNamed(label, "", ra, size, b, w)
+}
+
+// openArchiveNamed is openArchive for the input itself, named in warnings.
+func openArchiveNamed(label, input string, ra io.ReaderAt, size int64, b *budget, w *warnings) (*archive, error) {
 	end, err := findEnd(ra, size)
 	if err != nil {
 		if errors.Is(err, errNoEOCD) {
@@ -99,7 +105,7 @@ func openArchive(label string, ra io.ReaderAt, size int64, b *budget, w *warning
 		return nil, &limitError{msg: fmt.Sprintf("zip has %d entries, limit is %d", len(zr.File), b.lim.MaxEntries)}
 	}
 	zr.RegisterDecompressor(zip.Deflate, newFlateReader)
-	a := &archive{label: label, ra: ra, size: size, end: end, zr: zr, budget: b, warns: w,
+	a := &archive{label: label, input: input, ra: ra, size: size, end: end, zr: zr, budget: b, warns: w,
 		byName: make(map[string]*zip.File, len(zr.File))}
 	a.index()
 	a.checkDirectory()
@@ -142,10 +148,13 @@ func (a *archive) index() {
 }
 
 func (a *archive) labelOrInput() string {
-	if a.label == "" {
-		return "archive"
+	switch {
+	case a.label != "":
+		return a.label
+	case a.input != "":
+		return a.input
 	}
-	return a.label
+	return "archive"
 }
 
 // checkDirectory walks the central directory itself to learn local header

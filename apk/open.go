@@ -103,7 +103,7 @@ func formatErr(path string, err error) error {
 func openApp(path string, ra io.ReaderAt, size int64, lim Limits) (*App, error) {
 	b := &budget{lim: lim.withDefaults()}
 	w := newWarnings()
-	top, err := openArchive("", ra, size, b, w)
+	top, err := openArchiveNamed("", baseName(path), ra, size, b, w)
 	if err != nil {
 		return nil, formatErr(path, err)
 	}
@@ -166,7 +166,7 @@ func openSet(app *App, top *archive) error {
 		}
 		var p *Package
 		if err == nil {
-			p, err = readPackage(inner, name, int64(f.UncompressedSize64), 1)
+			p, err = readPackage(inner, name, inner.size, 1)
 		}
 		if err != nil {
 			err = nestErr(name, err)
