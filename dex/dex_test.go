@@ -166,6 +166,16 @@ func TestParseMalformed(t *testing.T) {
 		{"class type", func(b []byte) []byte { le32(b, int(u32(b, 100)), 99); return b }, "class_defs", "class type index"},
 		{"superclass", func(b []byte) []byte { le32(b, int(u32(b, 100))+8, 99); return b }, "class_defs", "superclass"},
 		{"source file", func(b []byte) []byte { le32(b, int(u32(b, 100))+16, 99); return b }, "class_defs", "source file"},
+		{"tables overlap", func(b []byte) []byte { le32(b, 68, u32(b, 60)); return b }, "header", "type_ids (at 112, 16 bytes) overlaps string_ids"},
+		{"type descriptor", func(b []byte) []byte { le32(b, int(u32(b, 68)), 99); return b }, "type_ids", "descriptor string index 99"},
+		{"proto return", func(b []byte) []byte { le32(b, int(u32(b, 76))+4, 99); return b }, "proto_ids", "return type index 99"},
+		{"proto shorty", func(b []byte) []byte { le32(b, int(u32(b, 76)), 99); return b }, "proto_ids", "shorty string index 99"},
+		{"proto params", func(b []byte) []byte { le32(b, int(u32(b, 76))+8, 0xFFFFFFF0); return b }, "proto_ids", "parameters offset"},
+		{"field class", func(b []byte) []byte { le32(b, int(u32(b, 84)), 99); return b }, "field_ids", "class or type index"},
+		{"field name", func(b []byte) []byte { le32(b, int(u32(b, 84))+4, 99); return b }, "field_ids", "name index 99"},
+		{"method class", func(b []byte) []byte { le32(b, int(u32(b, 92)), 99); return b }, "method_ids", "class index 99"},
+		{"method proto", func(b []byte) []byte { le32(b, int(u32(b, 92))+8+2, 7); return b }, "method_ids", "proto index 7"},
+		{"method name", func(b []byte) []byte { le32(b, int(u32(b, 92))+4, 99); return b }, "method_ids", "name index 99"},
 		{"interfaces", func(b []byte) []byte { le32(b, int(u32(b, 100))+12, uint32(len(b)-2)); return b }, "class_defs interfaces", "type_list"},
 	}
 	for _, tc := range tests {
@@ -271,6 +281,27 @@ func TestSharedLongString(t *testing.T) {
 	f, _ = Parse(b)
 	if _, err := f.StringBytes(5); !isFormatError(err, "string_data", "cannot hold") {
 		t.Errorf("long utf16_size: %v", err)
+	}
+}
+
+// TestBadStringDataWarns: broken string data is a warning at Parse (the
+// rest of the file is still readable) and an error from StringBytes.
+func TestBadStringDataWarns(t *testing.T) {
+	b := sampleDex().build(0)
+	le32(b, int(u32(b, 60))+4*5, 0x01000000) // "hello" points 16 MiB away
+	f, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := f.Warnings()
+	if len(w) != 1 || w[0].Code != "dex.bad-string-data" || !strings.Contains(w[0].Message, "1 of 8 strings") {
+		t.Errorf("warnings %v", w)
+	}
+	if _, err := f.String(5); !isFormatError(err, "string_data", "string 5") {
+		t.Errorf("String(5): %v", err)
+	}
+	if s, err := f.String(4); s != "run" || err != nil {
+		t.Errorf("String(4) = %q, %v", s, err)
 	}
 }
 

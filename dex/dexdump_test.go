@@ -472,6 +472,9 @@ func readFile(t testing.TB, path string) []byte {
 
 // TestCorpusStrings: every string of every corpus dex reads and decodes.
 func TestCorpusStrings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads the whole corpus")
+	}
 	dexes := corpusDex(t)
 	if len(dexes) == 0 {
 		t.Skip("no corpus (run scripts/corpus.sh)")

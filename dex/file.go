@@ -236,15 +236,121 @@ func parseAt(b []byte, base int) (*File, error) {
 	if len(f.typeIDs)/typeIDSize > 65535 {
 		f.warn("dex.too-many-types", "%d type_ids, more than the 65535 Android allows", len(f.typeIDs)/typeIDSize)
 	}
+	if err := f.checkOverlap(classDefs); err != nil {
+		return nil, err
+	}
 	if err := f.readMap(u32(h, 52)); err != nil {
+		return nil, err
+	}
+	if err := f.checkIDs(); err != nil {
 		return nil, err
 	}
 	if err := f.readClassDefs(classDefs, int(u32(h, 100))); err != nil {
 		return nil, err
 	}
+	f.checkStrings()
 	return f, nil
 }
 
+// checkOverlap rejects id tables that share bytes: one table read as
+// another is how crafted files make readers see what Android never loads.
+func (f *File) checkOverlap(classDefs []byte) error {
+	tables := []struct {
+		name string
+		t    []byte
+	}{{"string_ids", f.stringIDs}, {"type_ids", f.typeIDs}, {"proto_ids", f.protoIDs},
+		{"field_ids", f.fieldIDs}, {"method_ids", f.methodIDs}, {"class_defs", classDefs}}
+	start := func(t []byte) int { return cap(f.b) - cap(t) } // t is a subslice of f.b
+	for i, a := range tables {
+		for _, b := range tables[i+1:] {
+			if len(a.t) == 0 || len(b.t) == 0 {
+				continue
+			}
+			as, bs := start(a.t), start(b.t)
+			if as < bs+len(b.t) && bs < as+len(a.t) {
+				return formatErr("header", f.base, "%s (at %d, %d bytes) overlaps %s (at %d, %d bytes)", b.name, bs, len(b.t), a.name, as, len(a.t))
+			}
+		}
+	}
+	return nil
+}
+
+// checkIDs checks every index inside the type, proto, field and method id
+// tables, as Android's verifier does, so that accessors and the code walk
+// can trust them. It reads each entry once and allocates nothing.
+func (f *File) checkIDs() error {
+	numStrings, numTypes, numProtos := uint32(f.NumStrings()), uint32(f.NumTypes()), uint32(f.NumProtos())
+	tableAt := func(t []byte) int { return cap(f.b) - cap(t) }
+	for i := 0; i < len(f.typeIDs); i += typeIDSize {
+		if s := u32(f.typeIDs, i); s >= numStrings {
+			return formatErr("type_ids", tableAt(f.typeIDs)+i, "type %d: descriptor string index %d out of range (%d strings)", i/typeIDSize, s, numStrings)
+		}
+	}
+	for i := 0; i < len(f.protoIDs); i += protoIDSize {
+		at := tableAt(f.protoIDs) + i
+		if s := u32(f.protoIDs, i); s >= numStrings {
+			return formatErr("proto_ids", at, "proto %d: shorty string index %d out of range (%d strings)", i/protoIDSize, s, numStrings)
+		}
+		if t := u32(f.protoIDs, i+4); t >= numTypes {
+			return formatErr("proto_ids", at+4, "proto %d: return type index %d out of range (%d types)", i/protoIDSize, t, numTypes)
+		}
+		if off := u32(f.protoIDs, i+8); off != 0 {
+			o := uint64(off)
+			if o+4 > uint64(len(f.b)) {
+				return formatErr("proto_ids", at+8, "proto %d: parameters offset %d outside the file", i/protoIDSize, off)
+			}
+			n := uint64(u32(f.b, int(o)))
+			if o+4+2*n > uint64(len(f.b)) {
+				return formatErr("proto_ids", int(o), "proto %d: %d parameters do not fit in the file", i/protoIDSize, n)
+			}
+			for j := range int(n) {
+				if t := u16(f.b, int(o)+4+2*j); t >= numTypes {
+					return formatErr("proto_ids", int(o)+4+2*j, "proto %d: parameter type index %d out of range (%d types)", i/protoIDSize, t, numTypes)
+				}
+			}
+		}
+	}
+	for i := 0; i < len(f.fieldIDs); i += fieldIDSize {
+		at := tableAt(f.fieldIDs) + i
+		if c, t := u16(f.fieldIDs, i), u16(f.fieldIDs, i+2); c >= numTypes || t >= numTypes {
+			return formatErr("field_ids", at, "field %d: class or type index (%d, %d) out of range (%d types)", i/fieldIDSize, c, t, numTypes)
+		}
+		if n := u32(f.fieldIDs, i+4); n >= numStrings {
+			return formatErr("field_ids", at+4, "field %d: name index %d out of range (%d strings)", i/fieldIDSize, n, numStrings)
+		}
+	}
+	for i := 0; i < len(f.methodIDs); i += methodIDSize {
+		at := tableAt(f.methodIDs) + i
+		if c := u16(f.methodIDs, i); c >= numTypes {
+			return formatErr("method_ids", at, "method %d: class index %d out of range (%d types)", i/methodIDSize, c, numTypes)
+		}
+		if p := u16(f.methodIDs, i+2); p >= numProtos {
+			return formatErr("method_ids", at+2, "method %d: proto index %d out of range (%d protos)", i/methodIDSize, p, numProtos)
+		}
+		if n := u32(f.methodIDs, i+4); n >= numStrings {
+			return formatErr("method_ids", at+4, "method %d: name index %d out of range (%d strings)", i/methodIDSize, n, numStrings)
+		}
+	}
+	return nil
+}
+
+// checkStrings finds each string's end once, so that a file whose string
+// data is broken says so up front (a warning: the rest of the file can still
+// be read, and StringBytes reports each bad string when asked).
+func (f *File) checkStrings() {
+	bad, first := 0, error(nil)
+	for i := range uint32(f.NumStrings()) {
+		if _, problem, _ := f.stringData(i); problem != stringOK {
+			if bad == 0 {
+				_, first = f.StringBytes(i)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		f.warn("dex.bad-string-data", "%d of %d strings cannot be read; first: %v", bad, f.NumStrings(), first)
+	}
+}
 func (f *File) warn(code, format string, args ...any) {
 	f.warnings = append(f.warnings, Warning{Code: code, Message: formatErr("", 0, format, args...).Msg})
 }
@@ -435,11 +541,39 @@ func (f *File) StringBytes(i uint32) ([]byte, error) {
 	if uint64(i) >= uint64(f.NumStrings()) {
 		return nil, formatErr("string_ids", f.base, "string index %d out of range (%d strings)", i, f.NumStrings())
 	}
+	b, problem, utf16Size := f.stringData(i)
+	if problem == stringOK {
+		return b, nil
+	}
+	off := int(u32(f.stringIDs, int(i)*stringIDSize))
+	switch problem {
+	case stringBadHeader:
+		return nil, formatErr("string_data", off, "string %d: bad string_data_off or length", i)
+	case stringNoNUL:
+		return nil, formatErr("string_data", off, "string %d has no terminating NUL within its declared %d UTF-16 units", i, utf16Size)
+	case stringTooShort:
+		return nil, formatErr("string_data", off, "string %d: %d bytes cannot hold its declared %d UTF-16 units", i, len(b), utf16Size)
+	default:
+		return nil, formatErr("string_data", off, "string %d: long string data read far more often than the file size allows", i)
+	}
+}
+
+// Why stringData could not return a string.
+const (
+	stringOK = iota
+	stringBadHeader
+	stringNoNUL
+	stringTooShort
+	stringOverBudget
+)
+
+// stringData finds string i's bytes without allocating, even when it fails.
+func (f *File) stringData(i uint32) (b []byte, problem int, utf16Size uint32) {
 	off := u32(f.stringIDs, int(i)*stringIDSize)
 	// string_data_item: uleb128 utf16_size, then the bytes up to a NUL.
 	utf16Size, start, ok := readULEB128(f.b, int(off))
 	if !ok {
-		return nil, formatErr("string_data", int(off), "string %d: bad string_data_off or length", i)
+		return nil, stringBadHeader, 0
 	}
 	// Each UTF-16 unit takes 1 to 3 bytes, so the NUL must come within
 	// 3*utf16_size bytes; no need to look further.
@@ -447,19 +581,22 @@ func (f *File) StringBytes(i uint32) ([]byte, error) {
 	if uint64(len(window)) > 3*uint64(utf16Size)+1 {
 		window = window[:3*uint64(utf16Size)+1]
 	}
+	if len(window) > longString && f.longStringBudget.Load() < 0 {
+		return nil, stringOverBudget, utf16Size // refuse before scanning
+	}
 	n := bytes.IndexByte(window, 0)
 	if n < 0 {
-		return nil, formatErr("string_data", int(off), "string %d has no terminating NUL within its declared %d UTF-16 units", i, utf16Size)
+		return nil, stringNoNUL, utf16Size
 	}
 	if n < int(utf16Size) {
-		return nil, formatErr("string_data", int(off), "string %d: %d bytes cannot hold its declared %d UTF-16 units", i, n, utf16Size)
+		return window[:n], stringTooShort, utf16Size
 	}
 	// Many string_ids may point at one long string_data; charge long reads
 	// to a per-file budget so that reading every string stays linear.
 	if n > longString && f.longStringBudget.Add(-int64(n)) < 0 {
-		return nil, formatErr("string_data", int(off), "string %d: long string data read far more often than the file size allows", i)
+		return nil, stringOverBudget, utf16Size
 	}
-	return f.b[start : start+n : start+n], nil
+	return f.b[start : start+n : start+n], stringOK, utf16Size
 }
 
 // longString is the length beyond which reads count against the budget.
