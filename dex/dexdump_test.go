@@ -281,13 +281,8 @@ func compareWithDexdump(t *testing.T, data []byte, dd *dexdumpView, st *dexdumpS
 // fixtureDex lists the dex files of an APK the way fixtures/expected.sh names
 // them: classes*.dex at the top, and classes*.dex inside archives packed in
 // the APK as "<entry>_<inner>" with "/" turned into "_".
-func fixtureDex(t *testing.T, apk string) map[string][]byte {
+func fixtureDex(t *testing.T, zr *zip.Reader) map[string][]byte {
 	t.Helper()
-	zr, err := zip.OpenReader(apk)
-	if err != nil {
-		t.Fatalf("%s: %v", apk, err)
-	}
-	defer zr.Close()
 	out := map[string][]byte{}
 	for _, e := range zr.File {
 		isDex := !strings.Contains(e.Name, "/") && strings.HasPrefix(e.Name, "classes") && strings.HasSuffix(e.Name, ".dex")
@@ -306,15 +301,43 @@ func fixtureDex(t *testing.T, apk string) map[string][]byte {
 		}
 		for _, ie := range inner.File {
 			if !strings.Contains(ie.Name, "/") && strings.HasSuffix(ie.Name, ".dex") {
-				out[strings.ReplaceAll(e.Name+"!"+ie.Name, "/", "_")] = readZipEntry(t, ie)
+				out[strings.NewReplacer("/", "_", "!", "_").Replace(e.Name+"!"+ie.Name)] = readZipEntry(t, ie)
 			}
 		}
 	}
-	renamed := map[string][]byte{}
-	for k, v := range out {
-		renamed[strings.ReplaceAll(k, "!", "_")] = v
+	return out
+}
+
+// fixtureUnits pairs each APK of the fixtures (sets opened one level down)
+// with the directory of its recorded dexdump output.
+func fixtureUnits(t *testing.T) map[string]*zip.Reader {
+	t.Helper()
+	units := map[string]*zip.Reader{}
+	paths, _ := filepath.Glob(filepath.Join("..", "fixtures", "*.ap*"))
+	xapks, _ := filepath.Glob(filepath.Join("..", "fixtures", "*.xapk"))
+	for _, p := range append(paths, xapks...) {
+		b := readFile(t, p)
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		base := filepath.Base(p)
+		if strings.HasSuffix(p, ".apk") {
+			units[strings.TrimSuffix(base, ".apk")] = zr
+			continue
+		}
+		for _, e := range zr.File { // a set: each member APK has its own directory
+			if strings.HasSuffix(e.Name, ".apk") {
+				data := readZipEntry(t, e)
+				inner, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatalf("%s!%s: %v", p, e.Name, err)
+				}
+				units[filepath.Join(base, strings.TrimSuffix(e.Name, ".apk"))] = inner
+			}
+		}
 	}
-	return renamed
+	return units
 }
 
 func readZipEntry(t *testing.T, e *zip.File) []byte {
@@ -352,16 +375,15 @@ func TestDexdumpTestdata(t *testing.T) {
 // TestDexdumpFixtures compares the reader with the dexdump output recorded
 // beside every fixture APK.
 func TestDexdumpFixtures(t *testing.T) {
-	apks, _ := filepath.Glob(filepath.Join("..", "fixtures", "*.apk"))
-	if len(apks) == 0 {
+	units := fixtureUnits(t)
+	if len(units) == 0 {
 		t.Skip("no fixture APKs yet")
 	}
 	var st dexdumpStats
-	for _, apk := range apks {
-		name := strings.TrimSuffix(filepath.Base(apk), ".apk")
+	for name, zr := range units {
 		expDir := filepath.Join("..", "fixtures", "expected", name)
 		recorded, _ := filepath.Glob(filepath.Join(expDir, "dexdump-d-*.txt"))
-		dexes := fixtureDex(t, apk)
+		dexes := fixtureDex(t, zr)
 		if len(recorded) != len(dexes) {
 			t.Errorf("%s: %d dex files in the APK, %d recorded by dexdump", name, len(dexes), len(recorded))
 		}
