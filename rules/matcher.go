@@ -16,10 +16,14 @@ import (
 type Matcher struct {
 	sdkRoot   *sdkNode
 	regexSDKs []regexSDK
-	// byFirstByte lists, for each byte, the regexSDKs whose literal starts
-	// with it, so one pass over a descriptor finds every candidate regex.
-	// Used when there are at most 64 regexes (one bit each).
-	byFirstByte [256][]uint8
+	// litAnywhere and litAfterSep list, for each byte, the regexSDKs whose
+	// literal starts with it, so one pass over a descriptor finds every
+	// candidate regex; litAfterSep literals follow a '.' in the regex and
+	// so are only tried at the start of a segment. Used when there are at
+	// most 64 regexes (one bit each).
+	litAnywhere [256][]uint8
+	litAfterSep [256][]uint8
+	anyAnywhere bool   // litAnywhere is not empty
 	noLiteral   uint64 // bit i: regexSDKs[i] has no literal and always runs
 	wantClass   map[string]struct{}
 	apisByRef   map[string][]*API
@@ -36,10 +40,11 @@ type sdkNode struct {
 }
 
 type regexSDK struct {
-	sdk     *SDK
-	re      *regexp.Regexp
-	src     string
-	literal []byte // a substring every match contains, checked first; nil if none
+	sdk      *SDK
+	re       *regexp.Regexp
+	src      string
+	literal  []byte // a substring every match contains, checked first; nil if none
+	afterSep bool   // the literal follows a '.' in every match
 }
 
 type prefixNode struct {
@@ -92,7 +97,8 @@ func newMatcher(c *Catalog) *Matcher {
 			if err != nil || re.MatchString("") {
 				continue
 			}
-			m.regexSDKs = append(m.regexSDKs, regexSDK{sdk: s, re: re, src: src, literal: requiredLiteral(src)})
+			lit, afterSep := requiredLiteral(src)
+			m.regexSDKs = append(m.regexSDKs, regexSDK{sdk: s, re: re, src: src, literal: lit, afterSep: afterSep})
 		}
 		for _, h := range s.Hosts {
 			h = strings.ToLower(h)
@@ -103,9 +109,13 @@ func newMatcher(c *Catalog) *Matcher {
 	}
 	if len(m.regexSDKs) <= 64 {
 		for i, r := range m.regexSDKs {
-			if r.literal != nil {
-				m.byFirstByte[r.literal[0]] = append(m.byFirstByte[r.literal[0]], uint8(i))
-			} else {
+			switch {
+			case r.literal != nil && r.afterSep:
+				m.litAfterSep[r.literal[0]] = append(m.litAfterSep[r.literal[0]], uint8(i))
+			case r.literal != nil:
+				m.litAnywhere[r.literal[0]] = append(m.litAnywhere[r.literal[0]], uint8(i))
+				m.anyAnywhere = true
+			default:
 				m.noLiteral |= 1 << i
 			}
 		}
@@ -145,12 +155,13 @@ func isSegmentSep(r rune) bool { return r == '.' || r == '/' || r == '$' }
 
 // requiredLiteral returns the longest literal run, without '.', that every
 // match of a simple regex (a concatenation) must contain, so that the regex
-// need only run on descriptors containing it. The dot is excluded because
-// regexes see dotted names while descriptors have '/'.
-func requiredLiteral(src string) []byte {
+// need only run on descriptors containing it, and whether a literal '.'
+// comes right before it. The dot is excluded because regexes see dotted
+// names while descriptors have '/'.
+func requiredLiteral(src string) (lit []byte, afterSep bool) {
 	re, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	re = re.Simplify()
 	subs := []*syntax.Regexp{re}
@@ -162,16 +173,16 @@ func requiredLiteral(src string) []byte {
 		if s.Op != syntax.OpLiteral || s.Flags&syntax.FoldCase != 0 {
 			continue
 		}
-		for _, part := range strings.Split(string(s.Rune), ".") {
+		for k, part := range strings.Split(string(s.Rune), ".") {
 			if len(part) > len(best) {
-				best = part
+				best, afterSep = part, k > 0
 			}
 		}
 	}
 	if best == "" {
-		return nil
+		return nil, false
 	}
-	return []byte(best)
+	return []byte(best), afterSep
 }
 
 // SDKForClass returns the SDK whose signature is the longest prefix of the
@@ -222,10 +233,26 @@ func (m *Matcher) MatchClass(descriptor []byte) (*SDK, string) {
 func (m *Matcher) matchRegexes(body []byte) (*SDK, string) {
 	candidates := m.noLiteral // bit i: regexSDKs[i] may match
 	if len(m.regexSDKs) <= 64 {
-		for i, b := range body {
-			for _, ri := range m.byFirstByte[b] {
+		// A '.' of the dotted name is a '/' of the descriptor: literals that
+		// follow a '.' are only tried at segment starts.
+		for i := 0; i < len(body); {
+			for _, ri := range m.litAfterSep[body[i]] {
 				if bytes.HasPrefix(body[i:], m.regexSDKs[ri].literal) {
 					candidates |= 1 << ri
+				}
+			}
+			next := bytes.IndexByte(body[i:], '/')
+			if next < 0 {
+				break
+			}
+			i += next + 1
+		}
+		if m.anyAnywhere {
+			for i, b := range body {
+				for _, ri := range m.litAnywhere[b] {
+					if bytes.HasPrefix(body[i:], m.regexSDKs[ri].literal) {
+						candidates |= 1 << ri
+					}
 				}
 			}
 		}

@@ -135,15 +135,21 @@ func TestEveryEmbeddedRegexIsTested(t *testing.T) {
 }
 
 func TestRequiredLiteral(t *testing.T) {
-	for re, want := range map[string]string{
-		`\.sizmek\.`:       "sizmek",
-		`\.LigatusManager`: "LigatusManager",
-		`a|b`:              "",
-		`(?i)\.foo\.`:      "",
-		`\.ab\.cdef`:       "cdef",
+	for _, tc := range []struct {
+		re, lit  string
+		afterSep bool
+	}{
+		{`\.sizmek\.`, "sizmek", true},
+		{`\.LigatusManager`, "LigatusManager", true},
+		{`a|b`, "", false},
+		{`(?i)\.foo\.`, "", false},
+		{`\.ab\.cdef`, "cdef", true},
+		{`spykit[0-9]`, "spykit", false},
+		{`x[0-9]\.tracker`, "tracker", true},
 	} {
-		if got := string(requiredLiteral(re)); got != want {
-			t.Errorf("requiredLiteral(%q) = %q, want %q", re, got, want)
+		lit, afterSep := requiredLiteral(tc.re)
+		if string(lit) != tc.lit || afterSep != tc.afterSep {
+			t.Errorf("requiredLiteral(%q) = %q, %v; want %q, %v", tc.re, lit, afterSep, tc.lit, tc.afterSep)
 		}
 	}
 }
