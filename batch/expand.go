@@ -219,6 +219,17 @@ func (w *walker) listFile(name string) bool {
 
 // list reads one path per line; a line is expanded like an argument.
 func (w *walker) list(name string, r io.Reader) bool {
+	ok, err := scanList(r, w.arg)
+	if ok && err != nil {
+		return w.emitErr(name, err)
+	}
+	return ok
+}
+
+// scanList calls each for every path line of r (trimmed; blank lines and
+// # comments skipped) until each returns false. ok is false when each
+// stopped it; err names the line that could not be read.
+func scanList(r io.Reader, each func(string) bool) (ok bool, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxListLine)
 	line := 0
@@ -228,14 +239,14 @@ func (w *walker) list(name string, r io.Reader) bool {
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
-		if !w.arg(s) {
-			return false
+		if !each(s) {
+			return false, nil
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return w.emitErr(name, fmt.Errorf("line %d: %w", line+1, err))
+		return true, fmt.Errorf("line %d: %w", line+1, err)
 	}
-	return true
+	return true, nil
 }
 
 func hasExt(p string) bool {

@@ -34,6 +34,9 @@ func (rw *RecordWriter) Write(r *report.Report) error {
 	if err := rw.enc.Encode(&rw.buf, r); err != nil {
 		return err
 	}
+	if rw.buf.Len() == 0 {
+		return nil // the format has nothing for this record (CSV skips error records)
+	}
 	_, err := rw.w.Write(rw.buf.Bytes())
 	if rw.buf.Cap() > 64<<20 {
 		rw.buf = bytes.Buffer{} // don't keep one huge report's buffer for the run

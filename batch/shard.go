@@ -34,10 +34,9 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.K, s.N)
 }
 
-// Contains reports whether path belongs to this shard: FNV-1a (64-bit) of
-// the path exactly as given, modulo N. The split depends on nothing but
-// the path, so N machines running the same command each take a disjoint
-// part and together cover every input.
+// Contains reports whether path belongs to this shard (see ShardOf). The
+// split depends on nothing but the path, so N machines running the same
+// command each take a disjoint part and together cover every input.
 func (s Shard) Contains(path string) bool {
 	if s.N <= 1 {
 		return true
@@ -45,9 +44,14 @@ func (s Shard) Contains(path string) bool {
 	return ShardOf(path, s.N) == s.K
 }
 
-// ShardOf is the 1-based shard of path among n.
+// ShardOf is the 1-based shard of path among n: h = FNV-1a 64 of the path
+// bytes exactly as given, folded (h ^ h>>32) because FNV's low bits barely
+// change between paths that differ only in their last characters
+// (app-1.apk, app-2.apk, ...), then 1 + h mod n.
 func ShardOf(path string, n int) int {
 	h := fnv.New64a()
 	h.Write([]byte(path))
-	return int(h.Sum64()%uint64(n)) + 1
+	v := h.Sum64()
+	v ^= v >> 32
+	return int(v%uint64(n)) + 1
 }
