@@ -19,15 +19,14 @@ type dataTypeAcc struct {
 }
 
 type assembler struct {
-	cv       *catalogView
-	m        *manifest.Manifest
-	att      *Attributor
-	facts    *facts
-	minSDK   int
-	target   int
-	granted  map[string]bool // permissions requested on some SDK level the app runs on
-	dataAcc  map[string]*dataTypeAcc
-	launcher map[string]bool
+	cv      *catalogView
+	m       *manifest.Manifest
+	att     *Attributor
+	facts   *facts
+	minSDK  int
+	target  int
+	granted map[string]bool // permissions requested on some SDK level the app runs on
+	dataAcc map[string]*dataTypeAcc
 }
 
 func (a *assembler) acc(id string) *dataTypeAcc {

@@ -95,10 +95,7 @@ func apiCalls(r *Report, classSuffix string) []string {
 // does not meet yet. They are checked like the others, but a miss is
 // skipped with the reason; once one passes the test fails, so the entry is
 // removed rather than forgotten.
-var knownGaps = map[string]string{
-	"dex-string-data-off-beyond-file.apk": "dex: string data offsets are not validated at parse",
-	"dex-string-length-lies.apk":          "dex: string lengths are not validated at parse",
-}
+var knownGaps = map[string]string{}
 
 // TestHostileInputs runs the pipeline over every hostile fixture and checks
 // what expect.tsv says apklens must answer: an error record with the right
