@@ -127,8 +127,8 @@ func TestRunRecoversPanicsAndGoesOn(t *testing.T) {
 	in := names(20)
 	got, st, err := runCollect(t, seq(in...), Options{Jobs: 4, Scan: func(_ context.Context, p string) (*report.Report, error) {
 		if p == "in-007.apk" || p == "in-013.apk" {
-			var m map[string]int
-			m["boom"]++ // a real runtime panic, not only panic("...")
+			var counts []int
+			counts[len(p)]++ // a real runtime panic (index out of range), not only panic("...")
 		}
 		return fakeReport(p), nil
 	}})
