@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"encoding/binary"
+	"fmt"
 	"hash/adler32"
 	"sync/atomic"
 )
@@ -352,7 +353,7 @@ func (f *File) checkStrings() {
 	}
 }
 func (f *File) warn(code, format string, args ...any) {
-	f.warnings = append(f.warnings, Warning{Code: code, Message: formatErr("", 0, format, args...).Msg})
+	f.warnings = append(f.warnings, Warning{Code: code, Message: fmt.Sprintf(format, args...)})
 }
 
 // table validates the (size, offset) pair at h[at:] and returns the id table
