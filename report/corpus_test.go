@@ -56,3 +56,33 @@ func TestCorpus(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkBuildCorpus measures the pipeline (after opening) on the largest
+// corpus app.
+func BenchmarkBuildCorpus(b *testing.B) {
+	m, _ := filepath.Glob(filepath.Join("..", "corpus", "*.apk"))
+	if len(m) == 0 {
+		b.Skip("corpus/ is empty: run scripts/corpus.sh")
+	}
+	largest, size := "", int64(-1)
+	for _, p := range m {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > size {
+			largest, size = p, fi.Size()
+		}
+	}
+	data, err := os.ReadFile(largest)
+	if err != nil {
+		b.Fatal(err)
+	}
+	app, err := apk.OpenBytes(filepath.Base(largest), data, apk.DefaultLimits())
+	if err != nil {
+		b.Fatal(err)
+	}
+	cat := testCatalog(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(app, cat, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -36,6 +36,7 @@ var notEndpoints = map[string]bool{
 	"purl.org":              true,
 	"xml.org":               true,
 	"xml.apache.org":        true,
+	"apache.org":            true, // "http://apache.org/xml/features/...": parser feature ids
 	"java.sun.com":          true,
 	"www.apple.com":         true, // plist DTDs
 }

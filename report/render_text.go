@@ -349,19 +349,28 @@ func evidenceText(ev Evidence) string {
 	return s
 }
 
-// blockedText says in a few words what may keep code from the data.
+// blockedText says in a few words what may keep code from the data: the
+// permissions no API's caller can use (grouped per API), then platform limits.
 func blockedText(bs []BlockedBy) string {
+	missing := map[string][]string{} // api → permissions not requested
 	var parts []string
 	for _, b := range bs {
-		switch {
-		case b.Permission != "":
-			parts = append(parts, "blocked: "+strings.TrimPrefix(b.Permission, "android.permission.")+" "+b.Reason)
-		default:
-			reason := b.Reason
-			if i := strings.Index(reason, ": "); i >= 0 {
-				reason = reason[:i] // the note is in the JSON; the summary keeps to one line
-			}
-			parts = append(parts, "limited: "+b.API+" "+reason)
+		if b.Permission != "" {
+			missing[b.API] = append(missing[b.API], strings.TrimPrefix(b.Permission, "android.permission."))
+			continue
+		}
+		reason := b.Reason
+		if i := strings.Index(reason, ": "); i >= 0 {
+			reason = reason[:i] // the note is in the JSON; the summary keeps to one line
+		}
+		parts = append(parts, "limited: "+b.API+" "+reason)
+	}
+	for _, api := range sortedKeys(missing) {
+		perms := sortedUnique(missing[api])
+		if len(perms) == 1 {
+			parts = append(parts, "blocked: "+perms[0]+" not requested")
+		} else {
+			parts = append(parts, "blocked: none of "+strings.Join(perms, ", ")+" requested")
 		}
 	}
 	return strings.Join(sortedUnique(parts), "; ")

@@ -20,7 +20,9 @@ type secretShape struct {
 var secretShapes = []secretShape{
 	{"google-api-key", "AIza", regexp.MustCompile(`AIza[0-9A-Za-z_-]{35}`)},
 	{"aws-access-key", "A", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"private-key", "PRIVATE KEY-----", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----`)},
+	// A PEM header alone is a parser's marker (TLS libraries carry dozens);
+	// a key is the header followed by its base64 body.
+	{"private-key", "PRIVATE KEY-----", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\\[rn]|\s)*[A-Za-z0-9+/=]{40,}`)},
 	{"firebase-database", "firebaseio.com", regexp.MustCompile(`https://[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.firebaseio\.com`)},
 }
 

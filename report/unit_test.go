@@ -121,8 +121,10 @@ func TestFindSecrets(t *testing.T) {
 		{"key=" + gkey, []string{"google-api-key"}},
 		{"AKIAABCDEFGHIJKLMNOP", []string{"aws-access-key"}},
 		{"ASIAABCDEFGHIJKLMNOP", []string{"aws-access-key"}},
-		{"-----BEGIN RSA PRIVATE KEY-----\nMIIE...", []string{"private-key"}},
-		{"-----BEGIN PRIVATE KEY-----", []string{"private-key"}},
+		{"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun", []string{"private-key"}},
+		{"-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", []string{"private-key"}},
+		{"-----BEGIN PRIVATE KEY-----", nil}, // a PEM parser's marker, not a key
+		{"-----BEGIN PRIVATE KEY-----\n", nil},
 		{"https://my-app-123.firebaseio.com", []string{"firebase-database"}},
 		{"AIzaTooShort", nil},
 		{"-----BEGIN PUBLIC KEY-----", nil},
