@@ -11,6 +11,9 @@ import (
 // TestCorpus opens every real APK fetched by scripts/corpus.sh and checks
 // the result against an independent archive/zip listing.
 func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus: skipped in -short mode")
+	}
 	paths, _ := filepath.Glob(filepath.Join("..", "corpus", "*.apk"))
 	if len(paths) == 0 {
 		t.Skip("no corpus: run scripts/corpus.sh")
