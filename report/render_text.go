@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -108,10 +109,7 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 			category = dt.Category
 			fmt.Fprintf(tw, "  %s\t\t\t\n", category)
 		}
-		owners := strings.Join(dt.Owners, ", ")
-		if owners == "" {
-			owners = "-"
-		}
+		owners := ownerSummary(dt.Owners, 3)
 		why := Why(dt)
 		if len(dt.BlockedBy) > 0 {
 			why += " — " + blockedText(dt.BlockedBy)
@@ -281,13 +279,49 @@ func (e *textEncoder) dataSafety(b *strings.Builder, r *Report) {
 	}
 }
 
+// ownerRank orders owners for display: the app, SDKs, unknown, libraries.
+func ownerRank(o string) int {
+	switch {
+	case o == OwnerApp:
+		return 0
+	case strings.HasPrefix(o, "sdk:"):
+		return 1
+	case o == OwnerUnknown:
+		return 2
+	case o == "":
+		return 4
+	}
+	return 3
+}
+
+// ownerSummary lists at most max owners, the app and SDKs first (they are
+// what a reader asks about), then "+N".
+func ownerSummary(owners []string, max int) string {
+	if len(owners) == 0 {
+		return "-"
+	}
+	sorted := slices.Clone(owners)
+	slices.SortStableFunc(sorted, func(a, b string) int { return ownerRank(a) - ownerRank(b) })
+	if len(sorted) <= max {
+		return strings.Join(sorted, ", ")
+	}
+	return fmt.Sprintf("%s +%d", strings.Join(sorted[:max], ", "), len(sorted)-max)
+}
+
 // Why is the one-line reason for a data type's status, from its strongest
 // piece of evidence.
 func Why(dt DataType) string {
 	if len(dt.Evidence) == 0 {
 		return ""
 	}
+	// The strongest kind comes first; within it, show the app's or an SDK's
+	// evidence before a library's: that is what a reader asks about.
 	ev := dt.Evidence[0]
+	for _, o := range dt.Evidence {
+		if o.Kind == ev.Kind && ownerRank(o.Owner) < ownerRank(ev.Owner) {
+			ev = o
+		}
+	}
 	same := 0
 	for _, o := range dt.Evidence {
 		if o.Kind == ev.Kind {
