@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"cmp"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -858,3 +859,11 @@ func (d *Diff) WriteMarkdown(w io.Writer) error {
 	table(fmt.Sprintf("Exported components (%s)", counts(len(d.ExportedComponents.Added), len(d.ExportedComponents.Removed))), "kind | name | permission", rows)
 	return p.err
 }
+
+// diffSchemaV1 is the JSON Schema (2020-12) of apklens.diff/v1.
+//
+//go:embed schema/diff.v1.json
+var diffSchemaV1 []byte
+
+// DiffSchemaJSON returns the JSON Schema of apklens.diff/v1.
+func DiffSchemaJSON() []byte { return slices.Clone(diffSchemaV1) }
