@@ -32,23 +32,30 @@ type archive struct {
 	warns   *warnings
 }
 
-// warnings collects Warning values from concurrent readers, without repeats.
+// warnings collects Warning values from concurrent readers, without repeats
+// and with at most maxPerCode of one code: a crafted archive can make every
+// one of thousands of entries wrong, and one line each helps nobody.
 type warnings struct {
 	mu   sync.Mutex
 	list []Warning
 	seen map[Warning]bool
 }
 
-func newWarnings() *warnings { return &warnings{seen: map[Warning]bool{}} }
+const maxPerCode = 10
+
+func newWarnings() *warnings {
+	return &warnings{seen: map[Warning]bool{}}
+}
 
 func (w *warnings) add(code, format string, args ...any) {
 	wv := Warning{Code: code, Message: fmt.Sprintf(format, args...)}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.seen[wv] {
-		w.seen[wv] = true
-		w.list = append(w.list, wv)
+	if w.seen[wv] {
+		return
 	}
+	w.seen[wv] = true
+	w.list = append(w.list, wv)
 }
 
 func (w *warnings) sorted() []Warning {
@@ -61,7 +68,23 @@ func (w *warnings) sorted() []Warning {
 		}
 		return out[i].Message < out[j].Message
 	})
-	return out
+	// Capped after sorting, so which ones are shown does not depend on the
+	// order parallel readers added them; a summary follows the shown ones.
+	var res []Warning
+	for i := 0; i < len(out); {
+		j := i
+		for j < len(out) && out[j].Code == out[i].Code {
+			j++
+		}
+		if n := j - i; n > maxPerCode {
+			res = append(res, out[i:i+maxPerCode]...)
+			res = append(res, Warning{Code: out[i].Code, Message: fmt.Sprintf("and %d more %s warnings", n-maxPerCode, out[i].Code)})
+		} else {
+			res = append(res, out[i:j]...)
+		}
+		i = j
+	}
+	return res
 }
 
 // entryPath joins a nesting label and an entry name the way reports show it.
@@ -333,9 +356,15 @@ func (a *archive) checkLocal(f *zip.File) error {
 	if why == "" {
 		return nil
 	}
-	a.warns.add(WarnHeaderMismatch, "%s: %s; Android refuses to open such an entry", a.where(f.Name), why)
-	return errors.New(why)
+	a.warns.add(WarnHeaderMismatch, "%s: %s; Android refuses to open such an entry, so it is not read", a.where(f.Name), why)
+	return &refusedError{why}
 }
+
+// refusedError is an entry Android refuses to open; the reason is already
+// a zip.header-mismatch warning.
+type refusedError struct{ why string }
+
+func (e *refusedError) Error() string { return e.why }
 
 // checkDescriptor compares the data descriptor after an entry's data with
 // the central directory (libziparchive ValidateDataDescriptor); "" if they

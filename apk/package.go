@@ -199,7 +199,10 @@ func collectDex(a *archive, depth int, inNested bool) ([]DexFile, error) {
 			if nested {
 				code = WarnNestedSkipped
 			}
-			a.warns.add(code, "%s: unreadable, its code is not analysed: %v", a.where(j.path), j.err)
+			var refused *refusedError
+			if !errors.As(j.err, &refused) { // already a zip.header-mismatch warning
+				a.warns.add(code, "%s: unreadable, its code is not analysed: %v", a.where(j.path), j.err)
+			}
 			if !j.nested && failedLoaded == "" {
 				failedLoaded = j.path
 			}

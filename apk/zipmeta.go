@@ -129,6 +129,11 @@ func (e *zipEnd) resolveBase(ra io.ReaderAt, size int64) error {
 		return &zipMetaError{fmt.Sprintf("central directory size %d larger than the file before it", e.cdSize), e.eocdOffset}
 	}
 	base := e.eocdOffset - e.cdSize - e.cdOffset
+	if base < 0 {
+		// libziparchive refuses this (kInvalidOffset); archive/zip would
+		// rebase every offset below zero.
+		return &zipMetaError{fmt.Sprintf("central directory (offset %d, size %d) runs past its end record", e.cdOffset, e.cdSize), e.eocdOffset}
+	}
 	if o := base + e.cdOffset; o < 0 || o >= size {
 		return &zipMetaError{fmt.Sprintf("central directory offset %d outside the file", e.cdOffset), e.eocdOffset}
 	}
@@ -253,7 +258,7 @@ type localHeader struct {
 func readLocalHeader(ra io.ReaderAt, off int64) (localHeader, error) {
 	var h [localHeaderLen]byte
 	if off < 0 {
-		return localHeader{}, &zipMetaError{"local header offset unknown", off}
+		return localHeader{}, &zipMetaError{"local header offset unknown (zip64 extra field missing)", off}
 	}
 	if _, err := ra.ReadAt(h[:], off); err != nil {
 		return localHeader{}, &zipMetaError{"local header unreadable", off}
