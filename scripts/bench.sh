@@ -103,8 +103,8 @@ for apk in "${apks[@]}"; do
 		log "  androguard (one run)"
 		hyperfine --style none --runs 1 --ignore-failure --export-json "$work/ag.json" \
 			-n androguard "$AG_PY -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' '$apk' >/dev/null 2>&1" >&2
-		read -r g_ms _ _ < <(summarize "$work/ag.json")
-		ag=$(python3 -c "print(f'{$g_ms/1000:.1f} s')")
+		read -r g_ms _ g_cpu < <(summarize "$work/ag.json")
+		ag=$(python3 -c "print(f'{$g_ms/1000:.1f} s ({$g_cpu/1000:.1f} s)')")
 		ag_ratio="$(ratio "$g_ms" "$a_ms")×"
 	fi
 
