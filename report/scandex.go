@@ -51,6 +51,12 @@ func scanDexSafe(in dexInput, cv *catalogView, att *Attributor) (out *facts) {
 // scanDex collects the facts of one dex file (every section of a container).
 func scanDex(in dexInput, cv *catalogView, att *Attributor) *facts {
 	out := newFacts()
+	classes := 0
+	if in.nested { // listed even when unreadable: the app still carries it
+		defer func() {
+			out.nested = append(out.nested, NestedCode{Path: in.path, Size: len(in.data), Classes: classes})
+		}()
+	}
 	files, err := dex.ParseAll(in.data)
 	if err != nil {
 		out.warnings = append(out.warnings, Warning{Code: "dex.unreadable",
@@ -59,7 +65,6 @@ func scanDex(in dexInput, cv *catalogView, att *Attributor) *facts {
 			return out
 		}
 	}
-	classes := 0
 	for _, f := range files {
 		for _, w := range f.Warnings() {
 			out.warnings = append(out.warnings, Warning{Code: w.Code, Message: in.path + ": " + w.Message})
@@ -69,9 +74,6 @@ func scanDex(in dexInput, cv *catalogView, att *Attributor) *facts {
 				Message: in.path + ": the adler32 checksum does not match; ART refuses to load this dex, so its code may never run"})
 		}
 		classes += scanDexSection(in, f, cv, att, out)
-	}
-	if in.nested {
-		out.nested = append(out.nested, NestedCode{Path: in.path, Size: len(in.data), Classes: classes})
 	}
 	return out
 }

@@ -250,3 +250,17 @@ func TestErrorRecord(t *testing.T) {
 		t.Errorf("multi-line message %q", r.Error.Message)
 	}
 }
+
+// TestUnreadableDex: a dex that does not parse is a warning naming it, and a
+// nested one is still listed as nested code.
+func TestUnreadableDex(t *testing.T) {
+	cv := newCatalogView(testCatalog(t))
+	att := NewAttributor(AppPackages{Package: "com.example.app"}, cv.sdkForClass)
+	out := scanDexSafe(dexInput{path: "assets/x.jar!classes.dex", nested: true, data: []byte("dex\n035\x00garbage")}, cv, att)
+	if len(out.warnings) != 1 || out.warnings[0].Code != "dex.unreadable" || !strings.HasPrefix(out.warnings[0].Message, "assets/x.jar!classes.dex: ") {
+		t.Errorf("warnings %+v", out.warnings)
+	}
+	if len(out.nested) != 1 || out.nested[0].Path != "assets/x.jar!classes.dex" || out.nested[0].Classes != 0 {
+		t.Errorf("nested %+v", out.nested)
+	}
+}
