@@ -121,3 +121,56 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkOpenMultidex builds an APK whose classes.dex..classes4.dex are
+// copies of the corpus APK's largest dex (compressed bytes copied raw), to
+// measure parallel inflation where the corpus has one dominant dex.
+func BenchmarkOpenMultidex(b *testing.B) {
+	zr, err := zip.OpenReader(largestCorpusAPK(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer zr.Close()
+	var big, manifest *zip.File
+	for _, f := range zr.File {
+		if filepath.Ext(f.Name) == ".dex" && (big == nil || f.UncompressedSize64 > big.UncompressedSize64) {
+			big = f
+		}
+		if f.Name == manifestEntry {
+			manifest = f
+		}
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for i, src := range []*zip.File{manifest, big, big, big, big} {
+		fh := src.FileHeader
+		if i > 0 {
+			fh.Name = multidexName(i - 1)
+		}
+		r, _ := src.OpenRaw()
+		fw, err := w.CreateRaw(&fh)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(fw, r)
+	}
+	w.Close()
+	data := buf.Bytes()
+	for _, mode := range []struct {
+		name    string
+		workers int
+	}{{"parallel", 0}, {"serial", 1}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer func(w int) { maxInflateWorkers = w }(maxInflateWorkers)
+			maxInflateWorkers = mode.workers
+			b.SetBytes(4 * int64(big.UncompressedSize64))
+			cpu0 := cpuTime()
+			for b.Loop() {
+				if _, err := OpenBytes("m.apk", data, DefaultLimits()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
