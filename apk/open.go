@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Open reads an APK, an APK set (.apks, .xapk) or any zip of APKs with
@@ -42,12 +43,16 @@ func OpenWith(path string, lim Limits) (*App, error) {
 		err               error
 	}
 	done := make(chan sums, 1)
+	var stop atomic.Bool
 	go func() {
 		var s sums
-		s.sha256, s.sha1, s.md5, s.err = hashAll(io.NewSectionReader(f, 0, size))
+		s.sha256, s.sha1, s.md5, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
 		done <- s
 	}()
 	app, err := openApp(path, f, size, lim)
+	if err != nil {
+		stop.Store(true) // no need to hash the rest of a file we reject
+	}
 	s := <-done
 	if err != nil {
 		return nil, err
@@ -79,6 +84,21 @@ func hashAll(r io.Reader) (s256, s1, m5 string, err error) {
 		return "", "", "", err
 	}
 	return hex.EncodeToString(h256.Sum(nil)), hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(hm5.Sum(nil)), nil
+}
+
+// stoppableReader ends a read loop early once stop is set.
+type stoppableReader struct {
+	r    io.Reader
+	stop *atomic.Bool
+}
+
+var errStopped = errors.New("stopped")
+
+func (s *stoppableReader) Read(p []byte) (int, error) {
+	if s.stop.Load() {
+		return 0, errStopped
+	}
+	return s.r.Read(p)
 }
 
 func newSection(ra io.ReaderAt, off, n int64) *io.SectionReader {
