@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apklens/apklens/apk"
@@ -57,7 +58,9 @@ func FuzzFindSecrets(f *testing.F) {
 }
 
 // fuzzSeeds returns the committed fixture apps, small enough to mutate.
-func fuzzSeeds(f *testing.F) [][]byte {
+func fuzzSeeds(*testing.F) [][]byte { return fuzzSeedsList() }
+
+func fuzzSeedsList() [][]byte {
 	var seeds [][]byte
 	for _, pat := range []string{"*.apk", "*.apks", "*.xapk", "hostile/files/*.apk"} {
 		m, _ := filepath.Glob(filepath.Join("..", "fixtures", pat))
@@ -116,7 +119,14 @@ func FuzzScanDex(f *testing.F) {
 	cv := newCatalogView(testCatalog(f))
 	att := NewAttributor(AppPackages{Package: "com.example.shortvideo"}, cv.sdkForClass)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out := scanDexSafe(dexInput{path: "classes.dex", data: b}, cv, att)
+		var out *facts
+		done := make(chan struct{})
+		go func() { out = scanDexSafe(dexInput{path: "classes.dex", data: b}, cv, att); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("scan of a %d-byte dex did not finish in 10s", len(b))
+		}
 		for _, w := range out.warnings {
 			if w.Code == "internal.panic" {
 				t.Fatalf("panic while scanning: %s", w.Message)
