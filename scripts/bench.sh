@@ -14,12 +14,15 @@
 # beside them: on a shared, loaded machine the CPU time is the steadier number.
 #
 # Usage: scripts/bench.sh [APK...]    default: every corpus/*.apk (fetched by
-#        scripts/corpus.sh when missing). RUNS=N sets hyperfine's runs (5).
+#        scripts/corpus.sh when missing). RUNS=N sets hyperfine's runs (5);
+#        PARTS=apks or PARTS=batch runs only the per-APK table or the batch
+#        comparison (default both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 RUNS=${RUNS:-5}
+PARTS=${PARTS:-apks,batch}
 ANDROGUARD_APKS=${ANDROGUARD_APKS:-2}
 
 for tool in hyperfine unzip dexdump python3 /usr/bin/time; do
@@ -49,6 +52,8 @@ mapfile -t apks < <(for a in "${apks[@]}"; do printf '%s\t%s\n' "$(stat -c %s "$
 
 # Debian's androguard lives in the system Python, which may not be the
 # python3 first on PATH (pyenv, venvs).
+apks_measured=("${apks[@]}")
+
 have_androguard=false
 for py in python3 /usr/bin/python3; do
 	if "$py" -c 'import androguard.misc' 2>/dev/null; then
@@ -73,10 +78,11 @@ ratio() { python3 -c "a,b=$1,$2; print(f'{a/b:.2f}' if b else 'n/a')"; }
 
 rows=()
 i=0
-for apk in "${apks[@]}"; do
+[[ $PARTS == *apks* ]] || apks_measured=()
+for apk in "${apks_measured[@]}"; do
 	i=$((i + 1))
 	name=$(basename "$apk")
-	log "[$i/${#apks[@]}] $name"
+	log "[$i/${#apks_measured[@]}] $name"
 	dexdir=$work/dex/$i
 	mkdir -p "$dexdir"
 	unzip -q -o "$apk" 'classes*.dex' -d "$dexdir" 2>/dev/null || true
@@ -116,7 +122,9 @@ for apk in "${apks[@]}"; do
 done
 
 batch="not measured: \`apklens scan\` has no --jobs flag yet"
-if "$BIN" scan --help 2>/dev/null | grep -q -- '--jobs'; then
+if [[ $PARTS != *batch* ]]; then
+	batch="not measured (PARTS=$PARTS)"
+elif "$BIN" scan --help 2>/dev/null | grep -q -- '--jobs'; then
 	log "batch: --jobs 1 vs --jobs 2 over ${#apks[@]} APKs"
 	hyperfine --style none --warmup 1 --runs "$RUNS" --ignore-failure --export-json "$work/batch.json" \
 		-n jobs1 "'$BIN' scan --jobs 1 --format jsonl ${apks[*]} >/dev/null" \
