@@ -18,6 +18,9 @@ import (
 // finish within Options.Timeout.
 const CodeTimeout = "limits.timeout"
 
+// lookahead is how many paths the expansion may run ahead of the pool.
+const lookahead = 1 << 16
+
 // CodeCanceled is the error-record code of an input whose analysis was cut
 // short because the whole run was cancelled. Such records are never written.
 const CodeCanceled = "internal.canceled"
@@ -45,9 +48,10 @@ type Options struct {
 	// Emit receives every result in input order, on one goroutine. An
 	// error stops the run and is returned by Run.
 	Emit func(Result) error
-	// Discovered, when set, is called with the number of inputs found so
-	// far in this shard each time the producer finds one (for a progress
-	// total), and once more when the expansion is complete.
+	// Discovered, when set, is called (from the expansion goroutine) with
+	// the number of inputs of this shard found so far, each time one is
+	// found, and once more with complete set when the expansion is done.
+	// The expansion runs ahead of the analyses by up to 65536 paths.
 	Discovered func(n int, complete bool)
 	// Log receives panic stacks (debug) and pool stalls (warning); nil
 	// means the standard logrus logger.
@@ -123,36 +127,59 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 	work := make(chan *slot)
 	order := make(chan *slot, jobs)
 
-	// Producer: streams paths, filters the shard, keeps input order.
+	// Expander: walks ahead of the pool (paths only, no file is opened)
+	// so that the total is known early for the progress bar; Lookahead
+	// bounds how far, so a list of millions of paths is not held at once.
+	type pending struct {
+		path string
+		ee   *ExpandError
+	}
+	ahead := make(chan pending, lookahead)
 	go func() {
-		defer close(order)
-		defer close(work)
+		defer close(ahead)
 		n := 0
 		for p, err := range paths {
 			var ee *ExpandError
 			if err != nil && !errors.As(err, &ee) {
 				ee = &ExpandError{Path: p, Err: err}
 			}
-			key := p
 			if ee != nil {
-				key = ee.Path
+				p = ee.Path
 			}
-			if !opt.Shard.Contains(key) {
+			if !opt.Shard.Contains(p) {
 				continue
 			}
+			select {
+			case ahead <- pending{p, ee}:
+			case <-ctx.Done():
+				return
+			}
+			n++
+			if opt.Discovered != nil {
+				opt.Discovered(n, false)
+			}
+		}
+		if opt.Discovered != nil {
+			opt.Discovered(n, true)
+		}
+	}()
+
+	// Producer: takes a window slot per input, keeps input order.
+	go func() {
+		defer close(order)
+		defer close(work)
+		n := 0
+		for in := range ahead {
 			select {
 			case window <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
-			s := &slot{index: n, path: key, done: make(chan Result, 1)}
+			s := &slot{index: n, path: in.path, done: make(chan Result, 1)}
 			n++
-			if opt.Discovered != nil {
-				opt.Discovered(n, false)
-			}
 			order <- s // never blocks long: the window bounds it to jobs
-			if ee != nil {
-				s.done <- Result{Index: s.index, Path: ee.Path, Report: report.ErrorRecord(ee.Path, ee), Err: ee}
+			if in.ee != nil {
+				s.done <- Result{Index: s.index, Path: in.path, Report: report.ErrorRecord(in.path, in.ee), Err: in.ee}
 				continue
 			}
 			select {
@@ -161,9 +188,6 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 				s.done <- r.canceled(s)
 				return
 			}
-		}
-		if opt.Discovered != nil {
-			opt.Discovered(n, true)
 		}
 	}()
 
@@ -179,28 +203,27 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 	var runErr error
 	for s := range order {
 		res := <-s.done
-		<-window
-		if runErr != nil {
-			continue // drain so the producer and workers can finish
-		}
-		if ctx.Err() != nil {
-			runErr = ctx.Err()
-			continue
-		}
-		st.Inputs++
 		switch {
-		case res.Skipped:
-			st.Skipped++
+		case runErr != nil:
+			// Drain so the producer and workers can finish.
+		case ctx.Err() != nil:
+			runErr = ctx.Err()
 		default:
-			st.Scanned++
-			if res.Failed() {
-				st.Failed++
+			st.Inputs++
+			if res.Skipped {
+				st.Skipped++
+			} else {
+				st.Scanned++
+				if res.Failed() {
+					st.Failed++
+				}
+			}
+			if err := opt.Emit(res); err != nil {
+				runErr = err
+				cancel()
 			}
 		}
-		if err := opt.Emit(res); err != nil {
-			runErr = err
-			cancel()
-		}
+		<-window // only now is the input out of memory
 	}
 	st.Elapsed = time.Since(start)
 	return st, runErr
