@@ -19,6 +19,7 @@ import (
 // hostileCase is one row of fixtures/hostile/expect.tsv.
 type hostileCase struct {
 	file, layer, android, expect, code, same, note string
+	known                                          string // how apklens falls short today ("" = must pass): logged, not failed
 }
 
 func readHostileCases(t *testing.T) []hostileCase {
@@ -29,22 +30,33 @@ func readHostileCases(t *testing.T) []hostileCase {
 	}
 	defer f.Close()
 	var cases []hostileCase
+	var col map[string]int
 	sc := bufio.NewScanner(f)
-	header := true
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if header {
-			header = false
+		cells := strings.Split(line, "\t")
+		if col == nil { // the header names the columns
+			col = map[string]int{}
+			for i, name := range cells {
+				col[name] = i
+			}
+			for _, need := range []string{"file", "expect", "code", "same"} {
+				if _, ok := col[need]; !ok {
+					t.Fatalf("expect.tsv has no %q column", need)
+				}
+			}
 			continue
 		}
-		c := strings.Split(line, "\t")
-		for len(c) < 7 {
-			c = append(c, "")
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(cells) {
+				return cells[i]
+			}
+			return ""
 		}
-		cases = append(cases, hostileCase{c[0], c[1], c[2], c[3], c[4], c[5], c[6]})
+		cases = append(cases, hostileCase{get("file"), get("layer"), get("android"), get("expect"), get("code"), get("same"), get("note"), get("known")})
 	}
 	return cases
 }
@@ -64,25 +76,42 @@ func sameAs(t testing.TB, got, control *Report, fields string) {
 				t.Errorf("permissions differ from control-base.apk:\n got  %+v\n want %+v", got.Permissions, control.Permissions)
 			}
 		case "apis":
-			if !reflect.DeepEqual(apiCalls(got, ""), apiCalls(control, "")) {
-				t.Errorf("apis differ from control-base.apk:\n got  %v\n want %v", apiCalls(got, ""), apiCalls(control, ""))
+			if !reflect.DeepEqual(apiCalls(got, "", ""), apiCalls(control, "", "")) {
+				t.Errorf("apis differ from control-base.apk:\n got  %v\n want %v", apiCalls(got, "", ""), apiCalls(control, "", ""))
 			}
-		case "apis-main":
-			if !reflect.DeepEqual(apiCalls(got, "MainActivity"), apiCalls(control, "MainActivity")) {
-				t.Errorf("MainActivity's apis differ from control-base.apk:\n got  %v\n want %v", apiCalls(got, "MainActivity"), apiCalls(control, "MainActivity"))
+		case "sdks":
+			if !reflect.DeepEqual(sdkPresence(got), sdkPresence(control)) {
+				t.Errorf("sdks differ from control-base.apk: got %v, want %v", sdkPresence(got), sdkPresence(control))
 			}
 		default:
-			t.Errorf("expect.tsv names an unknown field %q", field)
+			victim, ok := strings.CutPrefix(field, "apis-except=")
+			if !ok {
+				t.Errorf("expect.tsv names an unknown field %q", field)
+				continue
+			}
+			// Only the victim class is damaged: every call from other
+			// classes must survive.
+			kept := apiCalls(control, "", victim)
+			if len(kept) == 0 {
+				t.Errorf("the control has no API call outside %s: the check would be vacuous", victim)
+			}
+			have := apiCalls(got, "", "")
+			for _, call := range kept {
+				if !slices.Contains(have, call) {
+					t.Errorf("call %s (not in %s) is missing", call, victim)
+				}
+			}
 		}
 	}
 }
 
-// apiCalls lists "api id <- caller" for callers whose class ends in suffix.
-func apiCalls(r *Report, classSuffix string) []string {
+// apiCalls lists "api id <- caller" for callers whose class ends in suffix
+// and is not exclude.
+func apiCalls(r *Report, classSuffix, exclude string) []string {
 	out := []string{}
 	for _, api := range r.APIs {
 		for _, c := range api.Callers {
-			if strings.HasSuffix(c.Class, classSuffix) {
+			if strings.HasSuffix(c.Class, classSuffix) && c.Class != exclude {
 				out = append(out, api.ID+" <- "+c.Class+"."+c.Method+" ["+c.Owner+"]")
 			}
 		}
@@ -91,11 +120,14 @@ func apiCalls(r *Report, classSuffix string) []string {
 	return out
 }
 
-// knownGaps are hostile cases whose expectation another package (named)
-// does not meet yet. They are checked like the others, but a miss is
-// skipped with the reason; once one passes the test fails, so the entry is
-// removed rather than forgotten.
-var knownGaps = map[string]string{}
+// sdkPresence lists "id presence" of a report's SDKs.
+func sdkPresence(r *Report) []string {
+	out := []string{}
+	for _, s := range r.SDKs {
+		out = append(out, s.ID+" "+s.Presence)
+	}
+	return out
+}
 
 // TestHostileInputs runs the pipeline over every hostile fixture and checks
 // what expect.tsv says apklens must answer: an error record with the right
@@ -114,7 +146,9 @@ func TestHostileInputs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			if gap, ok := knownGaps[c.file]; ok {
+			if c.known != "" {
+				// expect.tsv knows apklens falls short here: check, log, and
+				// fail only on a panic (checkHostile fatals on those first).
 				rec := &recorder{TB: t}
 				done := make(chan struct{})
 				go func() { // Fatalf ends this goroutine, not the test's
@@ -122,10 +156,15 @@ func TestHostileInputs(t *testing.T) {
 					checkHostile(rec, c, dir, control)
 				}()
 				<-done
-				if !rec.failed {
-					t.Fatalf("listed in knownGaps (%s) but now passes: remove it", gap)
+				if rec.panicked {
+					t.Fatalf("%s", strings.Join(rec.msgs, "; "))
 				}
-				t.Skipf("known gap (%s): %s", gap, strings.Join(rec.msgs, "; "))
+				if !rec.failed {
+					t.Logf("known shortfall no longer reproduces (fixtures/hostile/gen/known.go): %s", c.known)
+				} else {
+					t.Logf("known shortfall (%s): %s", c.known, strings.Join(rec.msgs, "; "))
+				}
+				return
 			}
 			checkHostile(t, c, dir, control)
 		})
@@ -135,8 +174,8 @@ func TestHostileInputs(t *testing.T) {
 // recorder collects failures instead of reporting them.
 type recorder struct {
 	testing.TB
-	failed bool
-	msgs   []string
+	failed, panicked bool
+	msgs             []string
 }
 
 func (r *recorder) Errorf(format string, args ...any) {
@@ -163,6 +202,9 @@ func checkHostile(t testing.TB, c hostileCase, dir string, control *Report) {
 			}
 			var pe *PanicError
 			if errorsAs(err, &pe) {
+				if rec, ok := t.(*recorder); ok {
+					rec.panicked = true
+				}
 				t.Fatalf("panic: %v\n%s", pe.Value, pe.Stack)
 			}
 			b := mustJSON(t, r)
