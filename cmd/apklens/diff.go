@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -99,6 +100,10 @@ func runDiff(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return usageErr("--fail-on: %v (known: %s)", err, failOnNames())
 	}
+	src := &reportSource{rulesDirs: diffFlags.rulesDirs}
+	if err := checkFailOnArgs(conds, src); err != nil {
+		return err
+	}
 	format := diffFlags.format
 	switch format {
 	case "text", "json", "markdown":
@@ -107,7 +112,6 @@ func runDiff(cmd *cobra.Command, args []string) error {
 	default:
 		return usageErr("--format: unknown format %q (want text, json or markdown)", format)
 	}
-	src := &reportSource{rulesDirs: diffFlags.rulesDirs}
 	old, err := src.load(args[0])
 	if err != nil {
 		return err
@@ -143,6 +147,40 @@ func runDiff(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(os.Stderr, "apklens: --fail-on "+f)
 		}
 		return &exitError{code: exitCondition}
+	}
+	return nil
+}
+
+// checkFailOnArgs refuses an SDK kind or data category the catalog does
+// not know: a typo would otherwise make the gate silently never fire.
+func checkFailOnArgs(conds []report.FailCondition, src *reportSource) error {
+	var kinds, cats []string
+	for _, c := range conds {
+		if c.Arg == "" {
+			continue
+		}
+		if src.cat == nil {
+			cat, err := loadCatalog(src.rulesDirs)
+			if err != nil {
+				return usageErr("rules: %v", err)
+			}
+			src.cat = cat
+			for _, s := range cat.SDKs {
+				kinds = append(kinds, s.Kinds...)
+			}
+			for _, c := range cat.Categories {
+				cats = append(cats, c.ID)
+			}
+			slices.Sort(kinds)
+			kinds = slices.Compact(kinds)
+		}
+		known := kinds
+		if c.Name == "new-data-type" {
+			known = cats
+		}
+		if !slices.Contains(known, c.Arg) {
+			return usageErr("--fail-on %s: unknown %s %q (known: %s)", c, map[bool]string{true: "category", false: "SDK kind"}[c.Name == "new-data-type"], c.Arg, strings.Join(known, ", "))
+		}
 	}
 	return nil
 }

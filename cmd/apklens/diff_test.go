@@ -43,8 +43,14 @@ func TestDiffCommandFailOnExitCodes(t *testing.T) {
 		}
 	}
 	resetDiffFlags()
-	if _, code, _ := runWithOutput(t, "diff", "--fail-on", "new-sdk:no-such-kind", old, new); code != exitOK {
-		t.Errorf("new-sdk:<absent kind>: exit %d", code)
+	if _, code, _ := runWithOutput(t, "diff", "--fail-on", "new-sdk:payments", old, new); code != exitOK {
+		t.Errorf("new-sdk:<a kind not added>: exit %d", code)
+	}
+	for _, typo := range []string{"new-sdk:adz", "new-data-type:locaton"} {
+		resetDiffFlags()
+		if _, code, stderr := runWithOutput(t, "diff", "--fail-on", typo, old, new); code != exitUsage || !strings.Contains(stderr, "known:") {
+			t.Errorf("%s: exit %d, want %d with the known values (%s)", typo, code, exitUsage, stderr)
+		}
 	}
 	resetDiffFlags()
 	if _, code, _ := runWithOutput(t, "diff", "--fail-on", "new-sdks", old, new); code != exitUsage {
