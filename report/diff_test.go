@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/apklens/apklens/apk"
+	"github.com/apklens/apklens/rules"
 )
 
 // synth builds a successful report from compact parts, for diff tests.
@@ -373,4 +376,37 @@ func validateDiffSchema(t *testing.T, d *Diff) {
 		t.Fatal(err)
 	}
 	validateAgainst(t, "diff.v1.json", v)
+}
+
+func TestDiffAndHistoryOfFixturesMatchSchemas(t *testing.T) {
+	cat, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reps []*Report
+	for _, name := range []string{"components.apk", "shortvideo.apk", "splitapp.apks", "obfuscated.apk"} {
+		p := filepath.Join("..", "fixtures", name)
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("%s not built", p)
+		}
+		r, err := ScanFile(p, apk.DefaultLimits(), cat, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		reps = append(reps, r)
+	}
+	for i := range reps {
+		for j := range reps {
+			d := mustDiff(t, reps[i], reps[j])
+			if (i == j) != d.Empty() {
+				t.Errorf("%s vs %s: Empty() = %v", reps[i].File.Path, reps[j].File.Path, d.Empty())
+			}
+			validateDiffSchema(t, d)
+		}
+	}
+	var v any
+	var buf bytes.Buffer
+	NewHistory(reps).WriteJSON(&buf)
+	json.Unmarshal(buf.Bytes(), &v)
+	validateAgainst(t, "history.v1.json", v)
 }
