@@ -103,11 +103,25 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 		b.WriteString("  none found\n")
 	}
 	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
+	// Each category line carries its strongest status and all its owners,
+	// so the summary reads by category; its data types follow.
+	catStatus, catOwners := map[string]string{}, map[string]map[string]bool{}
+	for _, dt := range r.DataTypes {
+		if st, ok := catStatus[dt.Category]; !ok || stronger(dt.Status, st) {
+			catStatus[dt.Category] = dt.Status
+		}
+		if catOwners[dt.Category] == nil {
+			catOwners[dt.Category] = map[string]bool{}
+		}
+		for _, o := range dt.Owners {
+			catOwners[dt.Category][o] = true
+		}
+	}
 	category := ""
 	for _, dt := range r.DataTypes {
 		if dt.Category != category {
 			category = dt.Category
-			fmt.Fprintf(tw, "  %s\t\t\t\n", category)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", e.paint(ansiBold, category), e.status(catStatus[category]), ownerSummary(sortedKeys(catOwners[category]), 3))
 		}
 		owners := ownerSummary(dt.Owners, 3)
 		why := Why(dt)
