@@ -2,13 +2,11 @@ package rules
 
 import (
 	"bytes"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"reflect"
 	"regexp"
 	"sort"
@@ -18,9 +16,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 )
-
-//go:embed data/*.yaml data/VERSION
-var embedded embed.FS
 
 // embeddedPrefix is how embedded files are named in positions and problems.
 const embeddedPrefix = "rules/"
@@ -35,7 +30,7 @@ var (
 	defaultErr  error
 )
 
-// Default returns the embedded catalog, parsed once.
+// Default returns the embedded catalog, built once.
 func Default() (*Catalog, error) {
 	defaultOnce.Do(func() { defaultCat, defaultErr = Load() })
 	return defaultCat, defaultErr
@@ -47,11 +42,8 @@ func Default() (*Catalog, error) {
 // replacement is recorded in Catalog.Overrides. Syntax errors and unknown
 // fields fail the load; semantic problems are reported by Validate.
 func Load(dirs ...string) (*Catalog, error) {
-	v, err := embedded.ReadFile("data/VERSION")
-	if err != nil {
-		return nil, fmt.Errorf("rules: embedded catalog has no VERSION: %w", err)
-	}
-	layers := []layer{{fsys: embedded, dir: "data", display: embeddedPrefix + "data/"}}
+	// The embedded layer comes pre-parsed (snapshot.go).
+	layers := []layer{{parsed: snapshotFiles, display: embeddedPrefix + "data/"}}
 	for _, d := range dirs {
 		st, err := os.Stat(d)
 		if err != nil {
@@ -66,7 +58,7 @@ func Load(dirs ...string) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Version = strings.TrimSpace(string(v))
+	c.Version = snapshotVersion
 	c.Dirs = append([]string(nil), dirs...)
 	return c, nil
 }
@@ -76,6 +68,9 @@ type layer struct {
 	fsys    fs.FS
 	dir     string // within fsys
 	display string // prefix for positions: "rules/data/", "my-rules/"
+	// parsed, when set, is the layer's files already parsed (the embedded
+	// snapshot); fsys and dir are then unused.
+	parsed []snapshotFile
 }
 
 // fileDoc is the shape of every catalog file: one or more top-level lists.
@@ -119,19 +114,18 @@ func loadLayers(layers []layer) (*Catalog, error) {
 	var errs []error
 	for i, l := range layers {
 		m.layerIndex = i
-		names, err := fs.Glob(l.fsys, path.Join(l.dir, "*.yaml"))
-		if err != nil {
-			return nil, fmt.Errorf("rules: %s: %w", l.display, err)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			display := l.display + path.Base(name)
-			doc, err := readFile(l.fsys, name, display)
+		files := l.parsed
+		if files == nil {
+			var fileErrs []error
+			var err error
+			files, fileErrs, err = parseLayerFiles(l)
 			if err != nil {
-				errs = append(errs, err)
-				continue
+				return nil, err
 			}
-			m.add(doc)
+			errs = append(errs, fileErrs...)
+		}
+		for j := range files {
+			m.add(&files[j].Doc)
 		}
 	}
 	if len(errs) > 0 {
