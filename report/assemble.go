@@ -295,11 +295,13 @@ func evidenceRank(kind string) int {
 	return 5
 }
 
-// sortEvidence orders evidence strongest kind first, then by text.
+// sortEvidence orders evidence strongest kind first, then by text; every
+// field takes part, so evidence gathered from maps sorts the same each run.
 func sortEvidence(evs []Evidence) {
 	slices.SortFunc(evs, func(x, y Evidence) int {
 		return cmp.Or(cmp.Compare(evidenceRank(x.Kind), evidenceRank(y.Kind)), cmp.Compare(x.Kind, y.Kind),
-			cmp.Compare(x.Ref, y.Ref), cmp.Compare(x.Owner, y.Owner), cmp.Compare(x.Caller, y.Caller))
+			cmp.Compare(x.Ref, y.Ref), cmp.Compare(x.Owner, y.Owner), cmp.Compare(x.Caller, y.Caller),
+			cmp.Compare(statusRank(x.Status), statusRank(y.Status)), cmp.Compare(x.Status, y.Status))
 	})
 }
 
