@@ -34,7 +34,7 @@ func NewProgress(w io.Writer, enabled bool) *Progress {
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionFullWidth(),
+			progressbar.OptionSetWidth(30), // shrunk to fit a narrow terminal by the library
 			progressbar.OptionClearOnFinish(),
 		)
 	}
