@@ -204,3 +204,54 @@ func TestShortMember(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderFixtures renders every fixture's report in every format and
+// view: nothing may fail, and each format carries what the report holds.
+func TestRenderFixtures(t *testing.T) {
+	for _, name := range fixtureNames(t) {
+		r := scanFixture(t, name, Options{})
+		for _, format := range Formats {
+			for _, view := range []string{"", "datasafety"} {
+				if format == "csv" && view != "" {
+					continue
+				}
+				for _, color := range []bool{false, true} {
+					out := encode(t, format, EncodeOptions{View: view, Color: color}, r)
+					if color && format != "text" && strings.Contains(out, "\x1b[") {
+						t.Errorf("%s %s: colour outside text", name, format)
+					}
+					if view != "" {
+						continue
+					}
+					for _, dt := range r.DataTypes {
+						if format != "jsonl" && format != "json" && !strings.Contains(out, dt.ID) {
+							t.Errorf("%s %s: lacks data type %s", name, format, dt.ID)
+						}
+					}
+					if format == "markdown" {
+						for _, s := range r.SDKs {
+							if !strings.Contains(out, "sdk:"+s.ID) {
+								t.Errorf("%s markdown: lacks sdk %s", name, s.ID)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSchemaJSON(t *testing.T) {
+	var v map[string]any
+	if err := json.Unmarshal(SchemaJSON(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("$schema %v", v["$schema"])
+	}
+	b := SchemaJSON()
+	b[0] = 'x' // a copy: callers cannot change the embedded schema
+	if SchemaJSON()[0] != '{' {
+		t.Errorf("SchemaJSON returns the embedded bytes")
+	}
+}
