@@ -289,9 +289,21 @@ func (r *runner) analyse(ctx context.Context, path string) (*report.Report, erro
 	select {
 	case r.running <- struct{}{}:
 	default:
-		r.log.WithField("input", path).Warnf("%d timed-out analyses are still running; waiting for one to finish", len(r.running)-r.jobs+1)
+		// Every slot is held by abandoned analyses. Wait for one, but no
+		// longer than a timeout: if they never return, each input still
+		// gets its record and the run still ends.
+		r.log.WithField("input", path).Warnf("%d analyses that timed out are still running; waiting for one to finish", r.jobs)
+		var expired <-chan time.Time
+		if r.opt.Timeout > 0 {
+			t := time.NewTimer(r.opt.Timeout)
+			defer t.Stop()
+			expired = t.C
+		}
 		select {
 		case r.running <- struct{}{}:
+		case <-expired:
+			err := report.WithCode(CodeTimeout, fmt.Errorf("%s: not analysed: earlier analyses that timed out still hold every slot after %s", path, r.opt.Timeout))
+			return report.ErrorRecord(path, err), err
 		case <-ctx.Done():
 			return nil, report.WithCode(CodeCanceled, fmt.Errorf("%s: run cancelled", path))
 		}

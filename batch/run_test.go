@@ -305,3 +305,35 @@ func TestRunRequiresScanAndEmit(t *testing.T) {
 		t.Fatal("no error without Scan/Emit")
 	}
 }
+
+func TestRunEndsEvenWhenAnalysesNeverReturn(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	start := time.Now()
+	in := names(12)
+	var started atomic.Int32
+	got, st, err := runCollect(t, seq(in...), Options{Jobs: 2, Timeout: 30 * time.Millisecond,
+		Scan: func(_ context.Context, p string) (*report.Report, error) {
+			started.Add(1)
+			<-release // every analysis hangs and ignores its context
+			return fakeReport(p), nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(in) || st.Failed != len(in) {
+		t.Fatalf("%d results, stats %+v", len(got), st)
+	}
+	for _, r := range got {
+		if r.Report.Error.Code != CodeTimeout {
+			t.Errorf("%s: %+v", r.Path, r.Report.Error)
+		}
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("took %s", el)
+	}
+	// Abandoned analyses are bounded: jobs running plus jobs lingering.
+	if n := started.Load(); n > 4 {
+		t.Errorf("%d hung analyses started with 2 jobs, want at most 4", n)
+	}
+}
