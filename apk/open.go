@@ -69,7 +69,7 @@ func OpenBytes(name string, b []byte, lim Limits) (*App, error) {
 	if len(b) == 0 {
 		return nil, &FormatError{Path: name, Err: ErrEmpty}
 	}
-	app, err := openApp(name, bytes.NewReader(b), int64(len(b)), lim)
+	app, err := openApp(name, memReaderAt(b), int64(len(b)), lim)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,22 @@ func newSection(ra io.ReaderAt, off, n int64) *io.SectionReader {
 	return io.NewSectionReader(ra, off, n)
 }
 
-func bytesReaderAt(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+// memReaderAt is an input or nested archive held in memory; archives over
+// one slice entries instead of copying them.
+type memReaderAt []byte
+
+func (m memReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(m)) {
+		return 0, fmt.Errorf("read at offset %d of %d bytes", off, len(m))
+	}
+	n := copy(p, m[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func bytesReaderAt(b []byte) memReaderAt { return memReaderAt(b) }
 
 // formatErr wraps err with the input path and, when known, the entry.
 func formatErr(path string, err error) error {
