@@ -47,6 +47,13 @@ var snapshotFiles = []snapshotFile{
 					Refs: []string{
 						"Lcom/google/android/gms/ads/identifier/AdvertisingIdClient$Info;->getId()Ljava/lang/String;",
 					},
+					Changes: []APIChange{
+						{
+							SDK:    33,
+							Effect: "needs-permission",
+							Note:   "Apps targeting API 33+ must declare AD_ID; without it the ID reads as all zeros.",
+						},
+					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
 						Line: 27,
@@ -65,7 +72,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 35,
+						Line: 39,
 					},
 				},
 				{
@@ -82,9 +89,16 @@ var snapshotFiles = []snapshotFile{
 						"Landroidx/ads/identifier/AdvertisingIdClient;->getAdvertisingIdInfo(Landroid/content/Context;)Lcom/google/common/util/concurrent/ListenableFuture;",
 						"Landroidx/ads/identifier/AdvertisingIdInfo;->getId()Ljava/lang/String;",
 					},
+					Changes: []APIChange{
+						{
+							SDK:    33,
+							Effect: "needs-permission",
+							Note:   "Apps targeting API 33+ must declare AD_ID; without it the ID reads as all zeros.",
+						},
+					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 42,
+						Line: 46,
 					},
 				},
 				{
@@ -100,7 +114,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 51,
+						Line: 59,
 					},
 				},
 				{
@@ -123,7 +137,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 59,
+						Line: 67,
 					},
 				},
 				{
@@ -139,7 +153,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "advertising_id",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 74,
+						Line: 82,
 					},
 				},
 				{
@@ -157,7 +171,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "limit_ad_tracking",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 82,
+						Line: 90,
 					},
 				},
 				{
@@ -174,7 +188,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 91,
+						Line: 99,
 					},
 				},
 				{
@@ -195,7 +209,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 33,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 100,
+						Line: 108,
 					},
 				},
 				{
@@ -215,7 +229,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 33,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 111,
+						Line: 119,
 					},
 				},
 				{
@@ -235,7 +249,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 33,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 121,
+						Line: 129,
 					},
 				},
 				{
@@ -254,7 +268,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 33,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 131,
+						Line: 139,
 					},
 				},
 				{
@@ -270,7 +284,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 140,
+						Line: 148,
 					},
 				},
 				{
@@ -286,7 +300,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "android_id",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 151,
+						Line: 159,
 					},
 				},
 				{
@@ -302,7 +316,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "android_id",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 159,
+						Line: 167,
 					},
 				},
 				{
@@ -318,7 +332,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "bluetooth_address",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 167,
+						Line: 175,
 					},
 				},
 				{
@@ -335,7 +349,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "device_name",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 175,
+						Line: 183,
 					},
 				},
 				{
@@ -351,7 +365,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "bluetooth_name",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 184,
+						Line: 192,
 					},
 				},
 				{
@@ -366,7 +380,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 192,
+						Line: 200,
 					},
 				},
 				{
@@ -384,7 +398,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 199,
+						Line: 207,
 					},
 				},
 				{
@@ -400,7 +414,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 209,
+						Line: 217,
 					},
 				},
 				{
@@ -416,7 +430,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 217,
+						Line: 225,
 					},
 				},
 				{
@@ -433,7 +447,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK:         18,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 225,
+						Line: 233,
 					},
 				},
 				{
@@ -460,7 +474,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 237,
+						Line: 245,
 					},
 				},
 				{
@@ -488,7 +502,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 250,
+						Line: 258,
 					},
 				},
 				{
@@ -516,7 +530,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 264,
+						Line: 272,
 					},
 				},
 				{
@@ -535,7 +549,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 29,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 278,
+						Line: 286,
 					},
 				},
 				{
@@ -561,7 +575,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 289,
+						Line: 297,
 					},
 				},
 				{
@@ -587,7 +601,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 301,
+						Line: 309,
 					},
 				},
 				{
@@ -614,7 +628,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 313,
+						Line: 321,
 					},
 				},
 				{
@@ -633,7 +647,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 28,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 326,
+						Line: 334,
 					},
 				},
 				{
@@ -653,7 +667,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 335,
+						Line: 343,
 					},
 				},
 				{
@@ -674,7 +688,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 343,
+						Line: 351,
 					},
 				},
 				{
@@ -697,7 +711,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 22,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 353,
+						Line: 361,
 					},
 				},
 				{
@@ -716,7 +730,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 364,
+						Line: 372,
 					},
 				},
 				{
@@ -734,7 +748,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 373,
+						Line: 381,
 					},
 				},
 				{
@@ -752,7 +766,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 381,
+						Line: 389,
 					},
 				},
 				{
@@ -768,7 +782,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 389,
+						Line: 397,
 					},
 				},
 				{
@@ -786,7 +800,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 397,
+						Line: 405,
 					},
 				},
 				{
@@ -803,7 +817,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 407,
+						Line: 415,
 					},
 				},
 				{
@@ -818,7 +832,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 415,
+						Line: 423,
 					},
 				},
 				{
@@ -844,7 +858,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 422,
+						Line: 430,
 					},
 				},
 				{
@@ -865,7 +879,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 24,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 434,
+						Line: 442,
 					},
 				},
 				{
@@ -880,7 +894,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 444,
+						Line: 452,
 					},
 				},
 				{
@@ -902,7 +916,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 451,
+						Line: 459,
 					},
 				},
 				{
@@ -918,7 +932,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 28,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 460,
+						Line: 468,
 					},
 				},
 				{
@@ -938,7 +952,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 468,
+						Line: 476,
 					},
 				},
 				{
@@ -960,7 +974,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 17,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 476,
+						Line: 484,
 					},
 				},
 				{
@@ -986,7 +1000,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 486,
+						Line: 494,
 					},
 				},
 				{
@@ -1007,7 +1021,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 498,
+						Line: 506,
 					},
 				},
 				{
@@ -1029,7 +1043,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 510,
+						Line: 518,
 					},
 				},
 				{
@@ -1056,7 +1070,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 521,
+						Line: 529,
 					},
 				},
 				{
@@ -1075,7 +1089,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 534,
+						Line: 542,
 					},
 				},
 				{
@@ -1091,7 +1105,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 545,
+						Line: 553,
 					},
 				},
 				{
@@ -1112,7 +1126,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 553,
+						Line: 561,
 					},
 				},
 				{
@@ -1130,7 +1144,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 566,
+						Line: 574,
 					},
 				},
 				{
@@ -1145,7 +1159,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 576,
+						Line: 584,
 					},
 				},
 				{
@@ -1162,7 +1176,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 583,
+						Line: 591,
 					},
 				},
 				{
@@ -1178,7 +1192,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 592,
+						Line: 600,
 					},
 				},
 				{
@@ -1203,7 +1217,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 600,
+						Line: 608,
 					},
 				},
 				{
@@ -1225,7 +1239,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 612,
+						Line: 620,
 					},
 				},
 				{
@@ -1251,7 +1265,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 623,
+						Line: 631,
 					},
 				},
 				{
@@ -1270,7 +1284,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 635,
+						Line: 643,
 					},
 				},
 				{
@@ -1289,7 +1303,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 643,
+						Line: 651,
 					},
 				},
 				{
@@ -1314,7 +1328,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 651,
+						Line: 659,
 					},
 				},
 				{
@@ -1334,7 +1348,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 667,
+						Line: 675,
 					},
 				},
 				{
@@ -1362,7 +1376,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 675,
+						Line: 683,
 					},
 				},
 				{
@@ -1385,7 +1399,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 691,
+						Line: 699,
 					},
 				},
 				{
@@ -1407,7 +1421,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 30,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 702,
+						Line: 710,
 					},
 				},
 				{
@@ -1427,7 +1441,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 712,
+						Line: 720,
 					},
 				},
 				{
@@ -1455,7 +1469,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 720,
+						Line: 728,
 					},
 				},
 				{
@@ -1471,7 +1485,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 738,
+						Line: 746,
 					},
 				},
 				{
@@ -1492,7 +1506,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 746,
+						Line: 754,
 					},
 				},
 				{
@@ -1513,7 +1527,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 755,
+						Line: 763,
 					},
 				},
 				{
@@ -1537,7 +1551,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 764,
+						Line: 772,
 					},
 				},
 				{
@@ -1558,7 +1572,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 776,
+						Line: 784,
 					},
 				},
 				{
@@ -1583,7 +1597,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 785,
+						Line: 793,
 					},
 				},
 				{
@@ -1604,7 +1618,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 798,
+						Line: 806,
 					},
 				},
 				{
@@ -1625,7 +1639,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 807,
+						Line: 815,
 					},
 				},
 				{
@@ -1641,7 +1655,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 817,
+						Line: 825,
 					},
 				},
 				{
@@ -1661,7 +1675,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 825,
+						Line: 833,
 					},
 				},
 				{
@@ -1680,7 +1694,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 833,
+						Line: 841,
 					},
 				},
 				{
@@ -1702,7 +1716,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 841,
+						Line: 849,
 					},
 				},
 				{
@@ -1723,7 +1737,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 851,
+						Line: 859,
 					},
 				},
 				{
@@ -1744,7 +1758,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 860,
+						Line: 868,
 					},
 				},
 				{
@@ -1768,7 +1782,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 872,
+						Line: 880,
 					},
 				},
 				{
@@ -1788,7 +1802,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 886,
+						Line: 894,
 					},
 				},
 				{
@@ -1808,7 +1822,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 896,
+						Line: 904,
 					},
 				},
 				{
@@ -1826,7 +1840,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 906,
+						Line: 914,
 					},
 				},
 				{
@@ -1847,7 +1861,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 914,
+						Line: 922,
 					},
 				},
 				{
@@ -1870,7 +1884,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 925,
+						Line: 933,
 					},
 				},
 				{
@@ -1889,7 +1903,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 935,
+						Line: 943,
 					},
 				},
 				{
@@ -1910,7 +1924,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 944,
+						Line: 952,
 					},
 				},
 				{
@@ -1928,7 +1942,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 955,
+						Line: 963,
 					},
 				},
 				{
@@ -1957,7 +1971,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 963,
+						Line: 971,
 					},
 				},
 				{
@@ -1975,7 +1989,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 978,
+						Line: 986,
 					},
 				},
 				{
@@ -1995,7 +2009,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 987,
+						Line: 995,
 					},
 				},
 				{
@@ -2013,7 +2027,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 998,
+						Line: 1006,
 					},
 				},
 				{
@@ -2037,7 +2051,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 19,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1009,
+						Line: 1017,
 					},
 				},
 				{
@@ -2061,7 +2075,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 19,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1023,
+						Line: 1031,
 					},
 				},
 				{
@@ -2085,7 +2099,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1037,
+						Line: 1045,
 					},
 				},
 				{
@@ -2108,7 +2122,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1051,
+						Line: 1059,
 					},
 				},
 				{
@@ -2126,7 +2140,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1064,
+						Line: 1072,
 					},
 				},
 				{
@@ -2144,7 +2158,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1074,
+						Line: 1082,
 					},
 				},
 				{
@@ -2167,7 +2181,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 14,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1085,
+						Line: 1093,
 					},
 				},
 				{
@@ -2187,7 +2201,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 14,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1097,
+						Line: 1105,
 					},
 				},
 				{
@@ -2207,7 +2221,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 14,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1106,
+						Line: 1114,
 					},
 				},
 				{
@@ -2224,7 +2238,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1118,
+						Line: 1126,
 					},
 				},
 				{
@@ -2242,7 +2256,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1127,
+						Line: 1135,
 					},
 				},
 				{
@@ -2257,7 +2271,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1137,
+						Line: 1145,
 					},
 				},
 				{
@@ -2285,7 +2299,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1147,
+						Line: 1155,
 					},
 				},
 				{
@@ -2313,7 +2327,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1162,
+						Line: 1170,
 					},
 				},
 				{
@@ -2329,7 +2343,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1177,
+						Line: 1185,
 					},
 				},
 				{
@@ -2345,7 +2359,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1185,
+						Line: 1193,
 					},
 				},
 				{
@@ -2361,7 +2375,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1193,
+						Line: 1201,
 					},
 				},
 				{
@@ -2377,7 +2391,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1201,
+						Line: 1209,
 					},
 				},
 				{
@@ -2399,7 +2413,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1209,
+						Line: 1217,
 					},
 				},
 				{
@@ -2421,7 +2435,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 23,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1221,
+						Line: 1229,
 					},
 				},
 				{
@@ -2443,7 +2457,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1232,
+						Line: 1240,
 					},
 				},
 				{
@@ -2468,7 +2482,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1243,
+						Line: 1251,
 					},
 				},
 				{
@@ -2493,7 +2507,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1255,
+						Line: 1263,
 					},
 				},
 				{
@@ -2515,7 +2529,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1267,
+						Line: 1275,
 					},
 				},
 				{
@@ -2534,7 +2548,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1278,
+						Line: 1286,
 					},
 				},
 				{
@@ -2556,7 +2570,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1290,
+						Line: 1298,
 					},
 				},
 				{
@@ -2577,7 +2591,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1301,
+						Line: 1309,
 					},
 				},
 				{
@@ -2600,7 +2614,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1311,
+						Line: 1319,
 					},
 				},
 				{
@@ -2620,7 +2634,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1323,
+						Line: 1331,
 					},
 				},
 				{
@@ -2638,7 +2652,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1332,
+						Line: 1340,
 					},
 				},
 				{
@@ -2658,7 +2672,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1341,
+						Line: 1349,
 					},
 				},
 				{
@@ -2676,7 +2690,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1351,
+						Line: 1359,
 					},
 				},
 				{
@@ -2694,7 +2708,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1359,
+						Line: 1367,
 					},
 				},
 				{
@@ -2715,7 +2729,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1367,
+						Line: 1375,
 					},
 				},
 				{
@@ -2734,7 +2748,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1378,
+						Line: 1386,
 					},
 				},
 				{
@@ -2758,7 +2772,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1391,
+						Line: 1399,
 					},
 				},
 				{
@@ -2780,7 +2794,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1403,
+						Line: 1411,
 					},
 				},
 				{
@@ -2801,7 +2815,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1413,
+						Line: 1421,
 					},
 				},
 				{
@@ -2823,7 +2837,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1423,
+						Line: 1431,
 					},
 				},
 				{
@@ -2851,7 +2865,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1434,
+						Line: 1442,
 					},
 				},
 				{
@@ -2869,7 +2883,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1449,
+						Line: 1457,
 					},
 				},
 				{
@@ -2888,7 +2902,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1458,
+						Line: 1466,
 					},
 				},
 				{
@@ -2903,7 +2917,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1469,
+						Line: 1477,
 					},
 				},
 				{
@@ -2924,7 +2938,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1476,
+						Line: 1484,
 					},
 				},
 				{
@@ -2943,7 +2957,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 30,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1485,
+						Line: 1493,
 					},
 				},
 				{
@@ -2963,7 +2977,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1497,
+						Line: 1505,
 					},
 				},
 				{
@@ -2982,7 +2996,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1509,
+						Line: 1517,
 					},
 				},
 				{
@@ -3002,7 +3016,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1520,
+						Line: 1528,
 					},
 				},
 				{
@@ -3019,7 +3033,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1532,
+						Line: 1540,
 					},
 				},
 				{
@@ -3034,7 +3048,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1541,
+						Line: 1549,
 					},
 				},
 				{
@@ -3051,7 +3065,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1548,
+						Line: 1556,
 					},
 				},
 				{
@@ -3066,7 +3080,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1557,
+						Line: 1565,
 					},
 				},
 				{
@@ -3083,7 +3097,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1564,
+						Line: 1572,
 					},
 				},
 				{
@@ -3103,7 +3117,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1573,
+						Line: 1581,
 					},
 				},
 				{
@@ -3119,7 +3133,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 17,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1585,
+						Line: 1593,
 					},
 				},
 				{
@@ -3136,7 +3150,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "http.agent",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1593,
+						Line: 1601,
 					},
 				},
 				{
@@ -3165,7 +3179,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1605,
+						Line: 1613,
 					},
 				},
 				{
@@ -3184,7 +3198,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1617,
+						Line: 1625,
 					},
 				},
 				{
@@ -3203,7 +3217,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1625,
+						Line: 1633,
 					},
 				},
 				{
@@ -3231,7 +3245,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1634,
+						Line: 1642,
 					},
 				},
 				{
@@ -3250,7 +3264,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1647,
+						Line: 1655,
 					},
 				},
 				{
@@ -3277,7 +3291,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1656,
+						Line: 1664,
 					},
 				},
 				{
@@ -3294,7 +3308,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1668,
+						Line: 1676,
 					},
 				},
 				{
@@ -3309,7 +3323,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1677,
+						Line: 1685,
 					},
 				},
 				{
@@ -3330,7 +3344,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1684,
+						Line: 1692,
 					},
 				},
 				{
@@ -3354,7 +3368,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1695,
+						Line: 1703,
 					},
 				},
 				{
@@ -3374,7 +3388,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1709,
+						Line: 1717,
 					},
 				},
 				{
@@ -3392,7 +3406,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1722,
+						Line: 1730,
 					},
 				},
 				{
@@ -3407,7 +3421,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1730,
+						Line: 1738,
 					},
 				},
 				{
@@ -3424,7 +3438,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1737,
+						Line: 1745,
 					},
 				},
 				{
@@ -3440,7 +3454,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1746,
+						Line: 1754,
 					},
 				},
 				{
@@ -3455,7 +3469,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1754,
+						Line: 1762,
 					},
 				},
 				{
@@ -3478,7 +3492,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1761,
+						Line: 1769,
 					},
 				},
 				{
@@ -3495,7 +3509,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1772,
+						Line: 1780,
 					},
 				},
 				{
@@ -3511,7 +3525,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1780,
+						Line: 1788,
 					},
 				},
 				{
@@ -3527,7 +3541,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1788,
+						Line: 1796,
 					},
 				},
 				{
@@ -3542,7 +3556,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1796,
+						Line: 1804,
 					},
 				},
 				{
@@ -3557,7 +3571,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1803,
+						Line: 1811,
 					},
 				},
 				{
@@ -3573,7 +3587,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1810,
+						Line: 1818,
 					},
 				},
 				{
@@ -3588,7 +3602,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1818,
+						Line: 1826,
 					},
 				},
 				{
@@ -3611,7 +3625,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1825,
+						Line: 1833,
 					},
 				},
 				{
@@ -3628,7 +3642,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1838,
+						Line: 1846,
 					},
 				},
 				{
@@ -3646,7 +3660,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1847,
+						Line: 1855,
 					},
 				},
 				{
@@ -3669,7 +3683,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1855,
+						Line: 1863,
 					},
 				},
 				{
@@ -3695,7 +3709,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1865,
+						Line: 1873,
 					},
 				},
 				{
@@ -3714,7 +3728,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1880,
+						Line: 1888,
 					},
 				},
 				{
@@ -3732,7 +3746,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1893,
+						Line: 1901,
 					},
 				},
 				{
@@ -3749,7 +3763,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1902,
+						Line: 1910,
 					},
 				},
 				{
@@ -3764,7 +3778,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1910,
+						Line: 1918,
 					},
 				},
 				{
@@ -3781,7 +3795,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1917,
+						Line: 1925,
 					},
 				},
 				{
@@ -3803,7 +3817,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1925,
+						Line: 1933,
 					},
 				},
 				{
@@ -3820,7 +3834,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1937,
+						Line: 1945,
 					},
 				},
 				{
@@ -3839,7 +3853,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1945,
+						Line: 1953,
 					},
 				},
 				{
@@ -3856,7 +3870,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1956,
+						Line: 1964,
 					},
 				},
 				{
@@ -3874,7 +3888,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1964,
+						Line: 1972,
 					},
 				},
 				{
@@ -3890,7 +3904,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1972,
+						Line: 1980,
 					},
 				},
 				{
@@ -3905,7 +3919,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1980,
+						Line: 1988,
 					},
 				},
 				{
@@ -3922,7 +3936,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 30,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1987,
+						Line: 1995,
 					},
 				},
 				{
@@ -3949,7 +3963,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1995,
+						Line: 2003,
 					},
 				},
 				{
@@ -3967,7 +3981,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2009,
+						Line: 2017,
 					},
 				},
 				{
@@ -3987,7 +4001,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2022,
+						Line: 2030,
 					},
 				},
 				{
@@ -4002,7 +4016,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2034,
+						Line: 2042,
 					},
 				},
 				{
@@ -4020,7 +4034,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2041,
+						Line: 2049,
 					},
 				},
 				{
@@ -4035,7 +4049,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2050,
+						Line: 2058,
 					},
 				},
 				{
@@ -4055,7 +4069,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2057,
+						Line: 2065,
 					},
 				},
 				{
@@ -4070,7 +4084,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2067,
+						Line: 2075,
 					},
 				},
 				{
@@ -4088,7 +4102,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2074,
+						Line: 2082,
 					},
 				},
 				{
@@ -4106,7 +4120,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2086,
+						Line: 2094,
 					},
 				},
 				{
@@ -4126,7 +4140,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2094,
+						Line: 2102,
 					},
 				},
 				{
@@ -4145,7 +4159,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2104,
+						Line: 2112,
 					},
 				},
 				{
@@ -4164,7 +4178,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2113,
+						Line: 2121,
 					},
 				},
 				{
@@ -4182,7 +4196,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2122,
+						Line: 2130,
 					},
 				},
 				{
@@ -4203,7 +4217,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2135,
+						Line: 2143,
 					},
 				},
 				{
@@ -4221,7 +4235,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2147,
+						Line: 2155,
 					},
 				},
 				{
@@ -4238,7 +4252,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2156,
+						Line: 2164,
 					},
 				},
 				{
@@ -4255,7 +4269,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2168,
+						Line: 2176,
 					},
 				},
 				{
@@ -4270,7 +4284,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2177,
+						Line: 2185,
 					},
 				},
 				{
@@ -4298,7 +4312,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2184,
+						Line: 2192,
 					},
 				},
 				{
@@ -4323,7 +4337,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2199,
+						Line: 2207,
 					},
 				},
 				{
@@ -4338,7 +4352,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2214,
+						Line: 2222,
 					},
 				},
 				{
@@ -4354,7 +4368,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2221,
+						Line: 2229,
 					},
 				},
 				{
@@ -4372,7 +4386,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2229,
+						Line: 2237,
 					},
 				},
 				{
@@ -4388,7 +4402,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2239,
+						Line: 2247,
 					},
 				},
 				{
@@ -4404,7 +4418,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2247,
+						Line: 2255,
 					},
 				},
 				{
@@ -4422,7 +4436,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2255,
+						Line: 2263,
 					},
 				},
 				{
@@ -4437,7 +4451,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2265,
+						Line: 2273,
 					},
 				},
 				{
@@ -4453,7 +4467,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 19,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2272,
+						Line: 2280,
 					},
 				},
 				{
@@ -4469,7 +4483,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2280,
+						Line: 2288,
 					},
 				},
 			},
