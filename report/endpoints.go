@@ -46,7 +46,7 @@ var notEndpoints = map[string]bool{
 var javaRoots = map[string]bool{
 	"com": true, "org": true, "net": true, "io": true, "android": true, "androidx": true,
 	"java": true, "javax": true, "kotlin": true, "kotlinx": true, "dalvik": true, "sun": true,
-	"edu": true, "gov": true, "me": true,
+	"edu": true, "gov": true, "me": true, "jdk": true, "javafx": true,
 }
 
 // fileExtensionTLDs are real TLDs that are also file extensions; a bare
@@ -94,6 +94,13 @@ func ExtractHosts(s string) []HostHit {
 	labels := strings.Split(s, ".")
 	tld := labels[len(labels)-1]
 	if javaRoots[labels[0]] || fileExtensionTLDs[tld] || (len(labels) == 2 && !commonTLDs[tld]) {
+		return nil
+	}
+	// A reversed name under a country code ("cn.google.services",
+	// "de.greenrobot.event") starts with a two-letter label and ends in a
+	// long generic TLD; real hosts with a regional first label
+	// ("eu.api.example.com") end in a common or country TLD.
+	if len(labels[0]) == 2 && len(tld) > 2 && !commonTLDs[tld] {
 		return nil
 	}
 	if domain, ok := registrable(s); ok {

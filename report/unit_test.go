@@ -99,6 +99,10 @@ func TestExtractHosts(t *testing.T) {
 		{"https://", nil},
 		{"hello world", nil},
 		{"x.unknowntld", nil},
+		{"jdk.xml.dtd.support", nil}, // a JDK system property, .support is a TLD
+		{"cn.google.services", nil},  // a reversed package name under a ccTLD
+		{"eu.api.example.com", []hit{{"eu.api.example.com", "example.com", false}}},
+		{"us.example.de", []hit{{"us.example.de", "example.de", false}}},
 	}
 	for _, c := range cases {
 		got := ExtractHosts(c.in)
