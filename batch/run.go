@@ -16,7 +16,7 @@ import (
 
 // CodeTimeout is the error-record code of an input whose analysis did not
 // finish within Options.Timeout.
-const CodeTimeout = "limits.timeout"
+const CodeTimeout = report.CodeTimeout
 
 // lookahead is how many paths the expansion may run ahead of the pool.
 const lookahead = 1 << 16

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -22,7 +23,15 @@ type Options struct {
 	ToolVersion string
 	// Workers bounds the dex files parsed at once; 0 means GOMAXPROCS.
 	Workers int
+	// Context, when set, stops the analysis early once it is done (a batch
+	// timeout, an interrupt); Build then fails with code limits.timeout or
+	// the context's error. Nil means never.
+	Context context.Context
 }
+
+// CodeTimeout is the error code of an analysis stopped by its context's
+// deadline (the batch --timeout).
+const CodeTimeout = "limits.timeout"
 
 // Build runs the scan pipeline over an opened app: the base manifest, every
 // dex of every package (parsed in parallel, merged in load order), the
@@ -50,7 +59,10 @@ func build(app *apk.App, cv *catalogView, opt Options) (*Report, error) {
 	r.Signing = signingSection(app.Base.Signing)
 
 	att := NewAttributor(appPackages(m), cv.sdkForClass)
-	f := scanAllDex(app, cv, att, opt.Workers)
+	f := scanAllDex(app, cv, att, opt)
+	if opt.Context != nil && opt.Context.Err() != nil {
+		return nil, WithCode(CodeTimeout, fmt.Errorf("%s: analysis stopped: %w", app.Path, opt.Context.Err()))
+	}
 
 	minSDK := m.MinSDK
 	if minSDK <= 0 {
@@ -162,11 +174,12 @@ func appPackages(m *manifest.Manifest) AppPackages {
 // scanAllDex parses the app's dex files in parallel (at most workers at a
 // time) and merges their facts in load order, so the result does not depend
 // on scheduling.
-func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, workers int) *facts {
+func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, opt Options) *facts {
 	var inputs []dexInput
 	for _, d := range app.Dex() {
-		inputs = append(inputs, dexInput{path: d.Path, nested: d.Nested, data: d.Data})
+		inputs = append(inputs, dexInput{path: d.Path, nested: d.Nested, data: d.Data, ctx: opt.Context})
 	}
+	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -174,8 +187,12 @@ func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, workers int) *fa
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for i, in := range inputs {
-		wg.Add(1)
 		sem <- struct{}{}
+		if opt.Context != nil && opt.Context.Err() != nil {
+			<-sem
+			break // stopped: Build reports it
+		}
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
@@ -185,6 +202,9 @@ func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, workers int) *fa
 	wg.Wait()
 	all := newFacts()
 	for _, r := range results {
+		if r == nil { // not started: the context stopped the scan
+			continue
+		}
 		all.merge(r)
 	}
 	return all

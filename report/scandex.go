@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,7 +34,12 @@ type dexInput struct {
 	path   string
 	nested bool
 	data   []byte
+	ctx    context.Context // nil: never cancelled
 }
+
+// cancelCheckEvery is how many classes the walk visits between looks at the
+// context: often enough to stop within milliseconds, rare enough to cost nothing.
+const cancelCheckEvery = 256
 
 // scanDexSafe scans one dex; a panic in a parser (a bug, reached through a
 // hostile file) becomes a warning for this dex instead of killing the run.
@@ -199,7 +205,11 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		}
 	}
 
+	visited := 0
 	err := f.VisitClasses(func(cr *dex.ClassRefs) error {
+		if visited++; in.ctx != nil && visited%cancelCheckEvery == 0 && in.ctx.Err() != nil {
+			return in.ctx.Err()
+		}
 		owner := OwnerUnknown
 		if cr.ClassDef >= 0 && cr.ClassDef < len(owners) {
 			owner = owners[cr.ClassDef]
@@ -207,6 +217,9 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		s.visitClass(cr, owner)
 		return nil
 	})
+	if in.ctx != nil && in.ctx.Err() != nil {
+		return len(defs) // stopped: Build reports the cancellation, not bad code
+	}
 	if err != nil {
 		n := len(unwrapJoined(err))
 		out.warnings = append(out.warnings, Warning{Code: "dex.bad-code",

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -266,5 +267,27 @@ func TestUnreadableDex(t *testing.T) {
 	}
 	if len(out.nested) != 1 || out.nested[0].Path != "assets/x.jar!classes.dex" || out.nested[0].Classes != 0 {
 		t.Errorf("nested %+v", out.nested)
+	}
+}
+
+// A cancelled context (the batch --timeout) stops Build with a
+// limits.timeout error instead of a partial report.
+func TestBuildStopsOnCancelledContext(t *testing.T) {
+	app, err := apk.Open(filepath.Join("..", "fixtures", "multidex.apk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := Build(app, testCatalog(t), Options{Context: ctx})
+	if err == nil || r != nil {
+		t.Fatalf("Build with a cancelled context = %v, %v; want an error and no report", r, err)
+	}
+	if code := ErrorCode(err); code != CodeTimeout {
+		t.Errorf("error code %q, want %q (%v)", code, CodeTimeout, err)
+	}
+	// The same app with a live context is analysed in full.
+	if r, err := Build(app, testCatalog(t), Options{Context: context.Background()}); err != nil || len(r.NestedCode) == 0 {
+		t.Errorf("Build with a live context: err %v, nested code %v", err, r)
 	}
 }

@@ -115,7 +115,7 @@ func runHistory(cmd *cobra.Command, args []string) error {
 		_, err = batch.Run(ctx, (&batch.Expander{Stdin: os.Stdin}).Paths(scanArgs), batch.Options{
 			Jobs:    historyFlags.jobs,
 			Timeout: batchFlags.timeout,
-			Scan:    func(_ context.Context, p string) (*report.Report, error) { return s.scanOne(p), nil },
+			Scan:    func(ctx context.Context, p string) (*report.Report, error) { return s.scanOne(ctx, p), nil },
 			Emit: func(res batch.Result) error {
 				if res.Failed() {
 					failed++

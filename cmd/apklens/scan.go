@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -61,8 +62,10 @@ type scanner struct {
 
 // scanOne analyses one input. It never fails: an input that cannot be
 // analysed (or a bug hit on it) comes back as an error record.
-func (s *scanner) scanOne(path string) *report.Report {
-	r, err := report.ScanFile(path, s.limits, s.cat, s.opt)
+func (s *scanner) scanOne(ctx context.Context, path string) *report.Report {
+	opt := s.opt
+	opt.Context = ctx
+	r, err := report.ScanFile(path, s.limits, s.cat, opt)
 	if err != nil {
 		if pe, ok := err.(*report.PanicError); ok {
 			logrus.WithField("input", path).Debugf("panic: %v\n%s", pe.Value, pe.Stack)
@@ -75,7 +78,7 @@ func (s *scanner) scanOne(path string) *report.Report {
 // returns how many inputs failed. Batch mode replaces this loop.
 func scanInputs(s *scanner, paths []string, emit func(*report.Report) error) (failed int, err error) {
 	for _, p := range paths {
-		r := s.scanOne(p)
+		r := s.scanOne(context.Background(), p)
 		if r.Error != nil {
 			failed++
 			fmt.Fprintln(os.Stderr, failureLine(r))

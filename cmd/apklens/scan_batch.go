@@ -86,9 +86,9 @@ func runBatchScan(args []string, s *scanner, format string) error {
 		Timeout:    batchFlags.timeout,
 		Shard:      shard,
 		Discovered: prog.Discovered,
-		// report.ScanFile takes no context yet: a timed-out analysis is
-		// abandoned, not stopped (batch bounds how many linger).
-		Scan: func(_ context.Context, path string) (*report.Report, error) { return s.scanOne(path), nil },
+		// The context carries --timeout: the analysis stops at its next
+		// check (between classes of a dex) and batch records limits.timeout.
+		Scan: func(ctx context.Context, path string) (*report.Report, error) { return s.scanOne(ctx, path), nil },
 		Emit: func(res batch.Result) error {
 			if !res.Skipped {
 				if res.Failed() {
