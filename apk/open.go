@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -37,6 +39,10 @@ func OpenWith(path string, lim Limits) (*App, error) {
 	if size == 0 {
 		return nil, &FormatError{Path: path, Err: ErrEmpty}
 	}
+	if m, unmap, ok := mapFile(f, size); ok {
+		defer unmap()
+		return openMapped(path, m, lim)
+	}
 	// Hash while we parse: both only read the file.
 	type sums struct {
 		sha256, sha1, md5 string
@@ -63,6 +69,103 @@ func OpenWith(path string, lim Limits) (*App, error) {
 	app.SHA256, app.SHA1, app.MD5 = s.sha256, s.sha1, s.md5
 	return app, nil
 }
+
+// errFileChanged is what reading a mapped input that shrank under us gives
+// (the kernel's SIGBUS, turned into a panic by debug.SetPanicOnFault).
+var errFileChanged = errors.New("the file changed while it was read (truncated?)")
+
+// openMapped is OpenWith over the input mapped into memory: the hashes and
+// the zip reader use the pages in place instead of each copying the file
+// through read calls (~10-15% of a scan's CPU, mostly system time). It
+// returns before m is unmapped: nothing in the App points into m.
+func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	type sums struct {
+		sha256, sha1, md5 string
+		err               error
+	}
+	done := make(chan sums, 1)
+	var stop atomic.Bool
+	go func() {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		var s sums
+		defer func() {
+			if v := recover(); v != nil {
+				if !isMemoryFault(v) {
+					panic(v)
+				}
+				s = sums{err: errFileChanged}
+			}
+			done <- s
+		}()
+		s.sha256, s.sha1, s.md5, s.err = hashMapped(m, &stop)
+	}()
+	defer func() {
+		if v := recover(); v != nil {
+			if !isMemoryFault(v) {
+				panic(v)
+			}
+			stop.Store(true)
+			<-done
+			app, err = nil, &FormatError{Path: path, Err: errFileChanged}
+		}
+	}()
+	app, err = openApp(path, m, int64(len(m)), lim)
+	if err != nil {
+		stop.Store(true) // no need to hash the rest of a file we reject
+	}
+	s := <-done
+	if err != nil {
+		return nil, err
+	}
+	if s.err != nil {
+		return nil, &FormatError{Path: path, Err: fmt.Errorf("reading for hashes: %w", s.err)}
+	}
+	app.SHA256, app.SHA1, app.MD5 = s.sha256, s.sha1, s.md5
+	return app, nil
+}
+
+// isMemoryFault tells the panic debug.SetPanicOnFault makes of a fault
+// (a runtime.Error with the faulting address) from any other panic.
+func isMemoryFault(v any) bool {
+	re, ok := v.(runtime.Error)
+	if !ok {
+		return false
+	}
+	_, hasAddr := re.(interface{ Addr() uintptr })
+	return hasAddr
+}
+
+// hashChunk is how much of a mapped input each digest takes at a time:
+// small enough to stay in cache between the three of them.
+const hashChunk = 64 << 10
+
+// hashMapped computes the three digests over m in place, releasing the
+// pages it has hashed so that hashing a large input does not add the
+// whole file to the resident set (the zip reader faults back in, from the
+// page cache, whatever it still needs).
+func hashMapped(m []byte, stop *atomic.Bool) (s256, s1, m5 string, err error) {
+	h256, h1, hm5 := sha256.New(), sha1.New(), md5.New()
+	released := 0
+	for off := 0; off < len(m); off += hashChunk {
+		if stop.Load() {
+			return "", "", "", errStopped
+		}
+		chunk := m[off:min(off+hashChunk, len(m))]
+		h256.Write(chunk)
+		h1.Write(chunk)
+		hm5.Write(chunk)
+		if end := off + len(chunk); end-released >= releaseChunk || end == len(m) {
+			releasePages(m[released:end])
+			released = end
+		}
+	}
+	return hex.EncodeToString(h256.Sum(nil)), hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(hm5.Sum(nil)), nil
+}
+
+// releaseChunk is how many hashed bytes stay resident before hashMapped
+// drops them.
+const releaseChunk = 4 << 20
 
 // OpenBytes opens an input already in memory; name stands in for its path.
 func OpenBytes(name string, b []byte, lim Limits) (*App, error) {

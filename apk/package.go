@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ func inflateParallel(a *archive, jobs []*dexJob) {
 	}
 	if workers <= 1 {
 		for _, j := range jobs {
-			j.data, j.err = a.read(j.f)
+			j.data, j.err = readGuarded(a, j.f)
 		}
 		return
 	}
@@ -86,7 +87,7 @@ func inflateParallel(a *archive, jobs []*dexJob) {
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				j.data, j.err = a.read(j.f)
+				j.data, j.err = readGuarded(a, j.f)
 			}
 		}()
 	}
@@ -95,6 +96,22 @@ func inflateParallel(a *archive, jobs []*dexJob) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// readGuarded is a.read in a worker goroutine: a memory fault (a mapped
+// input truncated while we read it) becomes errFileChanged instead of
+// killing the process. Other panics are bugs and propagate.
+func readGuarded(a *archive, f *zip.File) (data []byte, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			if !isMemoryFault(v) {
+				panic(v)
+			}
+			data, err = nil, errFileChanged
+		}
+	}()
+	return a.read(f)
 }
 
 // readPackage reads one APK archive into a Package. name is the Package
@@ -154,8 +171,12 @@ func (e *entryError) Unwrap() error { return e.err }
 // limit hit by a dex Android loads (a bomb in the app's own code, or the
 // input's total budget spent by it). Damaged or oversized nested code is a
 // warning, even when it spends the total budget (big games ship hundreds of
-// MiB of zipped assets): Android installs the app and never opens it.
+// MiB of zipped assets): Android installs the app and never opens it. An
+// input that changed while we read it is fatal: nothing read is reliable.
 func isFatal(err error, nested bool) bool {
+	if errors.Is(err, errFileChanged) {
+		return true
+	}
 	var le *limitError
 	return errors.As(err, &le) && !nested
 }

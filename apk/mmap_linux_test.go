@@ -1,0 +1,90 @@
+package apk
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// A mapped input that is truncated while we read it must give an error,
+// not the SIGBUS crash that touching the vanished pages means by default.
+// The test maps a copy of a fixture, truncates the copy, then opens the
+// mapping: every page of it now faults.
+func TestOpenMappedTruncatedWhileReading(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "fixtures", "multidex.apk"))
+	if err != nil {
+		t.Skipf("fixture: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "shrinking.apk")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, unmap, ok := mapFile(f, int64(len(src)))
+	if !ok {
+		t.Skip("cannot map")
+	}
+	defer unmap()
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	app, err := openMapped(path, m, DefaultLimits())
+	if app != nil || !errors.Is(err, errFileChanged) {
+		t.Fatalf("openMapped of a truncated mapping = %v, %v; want errFileChanged", app, err)
+	}
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Path != path {
+		t.Errorf("error %v is not a FormatError naming %s", err, path)
+	}
+}
+
+// Truncating after the zip was parsed (the hash and the inflaters fault,
+// the main goroutine does not) is also an error: an inflater's fault must
+// not pass for a damaged entry.
+func TestReadGuardedFault(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "fixtures", "multidex.apk"))
+	if err != nil {
+		t.Skipf("fixture: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "shrinking.apk")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, unmap, ok := mapFile(f, int64(len(src)))
+	if !ok {
+		t.Skip("cannot map")
+	}
+	defer unmap()
+	a, err := openArchive("", m, int64(len(m)), &budget{lim: DefaultLimits().withDefaults()}, newWarnings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dex := a.byName["classes.dex"]
+	if dex == nil {
+		t.Fatal("fixture has no classes.dex")
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { // a fresh goroutine, as the inflate workers are
+		_, err := readGuarded(a, dex)
+		done <- err
+	}()
+	if err := <-done; !errors.Is(err, errFileChanged) {
+		t.Fatalf("reading a vanished entry = %v, want errFileChanged", err)
+	}
+	if !isFatal(errFileChanged, true) {
+		t.Error("errFileChanged is not fatal for nested code")
+	}
+}
