@@ -81,6 +81,11 @@ func (a *assembler) permissions(r *Report) {
 			p.Protection = "unknown"
 		}
 		p.DataTypes = sortedUnique(slices.Clone(info.dataTypes))
+		if p.neverForLocation() {
+			// The app asserts it never derives location from this
+			// permission and Android strips location from its results.
+			p.DataTypes = slices.DeleteFunc(p.DataTypes, isLocationType)
+		}
 		if !p.Inactive {
 			a.granted[up.Name] = true
 			for _, dt := range p.DataTypes {
@@ -93,6 +98,14 @@ func (a *assembler) permissions(r *Report) {
 		return cmp.Or(cmp.Compare(x.Name, y.Name), boolCmp(x.SDK23, y.SDK23))
 	})
 }
+
+// FlagNeverForLocation is the usesPermissionFlags value by which an app
+// asserts it never derives physical location from a permission.
+const FlagNeverForLocation = "neverForLocation"
+
+func (p Permission) neverForLocation() bool { return slices.Contains(p.Flags, FlagNeverForLocation) }
+
+func isLocationType(id string) bool { return strings.HasPrefix(id, "location.") }
 
 func boolCmp(a, b bool) int {
 	switch {

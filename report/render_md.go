@@ -95,7 +95,11 @@ func (e *markdownEncoder) Encode(w io.Writer, r *Report) error {
 					max += " (below minSdk)"
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(p.Name), p.Protection, max, mdCell(strings.Join(p.DataTypes, ", ")))
+			types := strings.Join(p.DataTypes, ", ")
+			if p.neverForLocation() {
+				types = strings.TrimPrefix(types+"; neverForLocation: location excluded", "; ")
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(p.Name), p.Protection, max, mdCell(types))
 		}
 	}
 	if len(r.Security) > 0 {

@@ -166,7 +166,12 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 		if p.SDK23 {
 			notes = append(notes, "API 23+ only")
 		}
-		notes = append(notes, p.Flags...)
+		for _, f := range p.Flags {
+			if f == FlagNeverForLocation {
+				f += ": location data types excluded"
+			}
+			notes = append(notes, f)
+		}
 		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", p.Name, p.Protection, strings.Join(p.DataTypes, ", "), strings.Join(notes, "; "))
 	}
 	tw.Flush()

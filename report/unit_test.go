@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/apklens/apklens/apk"
+	"github.com/apklens/apklens/manifest"
 )
 
 func TestOwner(t *testing.T) {
@@ -289,5 +290,46 @@ func TestBuildStopsOnCancelledContext(t *testing.T) {
 	// The same app with a live context is analysed in full.
 	if r, err := Build(app, testCatalog(t), Options{Context: context.Background()}); err != nil || len(r.NestedCode) == 0 {
 		t.Errorf("Build with a live context: err %v, nested code %v", err, r)
+	}
+}
+
+// A permission requested with neverForLocation grants no location data
+// type (Android strips location from its results) but keeps its flag and
+// its other data types; the same permission without the flag still counts.
+func TestNeverForLocationExcludesLocation(t *testing.T) {
+	cv := newCatalogView(testCatalog(t))
+	const scan, fine = "android.permission.BLUETOOTH_SCAN", "android.permission.ACCESS_FINE_LOCATION"
+	if !slices.ContainsFunc(cv.permissions[scan].dataTypes, isLocationType) {
+		t.Fatalf("catalog no longer maps %s to a location type; pick another permission", scan)
+	}
+	run := func(flags []string) *Report {
+		a := &assembler{cv: cv, dataAcc: map[string]*dataTypeAcc{}, m: &manifest.Manifest{UsesPermissions: []manifest.UsesPermission{
+			{Name: scan, Flags: flags}, {Name: "android.permission.READ_CONTACTS", Flags: flags},
+		}}}
+		r := &Report{}
+		a.permissions(r)
+		for id := range a.dataAcc {
+			r.DataTypes = append(r.DataTypes, DataType{ID: id})
+		}
+		return r
+	}
+	never := run([]string{FlagNeverForLocation})
+	for _, p := range never.Permissions {
+		if slices.ContainsFunc(p.DataTypes, isLocationType) || !slices.Equal(p.Flags, []string{FlagNeverForLocation}) {
+			t.Errorf("%s with neverForLocation: dataTypes %v, flags %v", p.Name, p.DataTypes, p.Flags)
+		}
+	}
+	if slices.ContainsFunc(never.DataTypes, func(d DataType) bool { return isLocationType(d.ID) }) {
+		t.Errorf("neverForLocation permissions still report location: %v", never.DataTypes)
+	}
+	if !slices.ContainsFunc(never.DataTypes, func(d DataType) bool { return d.ID == "contacts.address-book" }) {
+		t.Errorf("neverForLocation dropped non-location types: %v", never.DataTypes)
+	}
+	plain := run(nil)
+	if !slices.ContainsFunc(plain.DataTypes, func(d DataType) bool { return isLocationType(d.ID) }) {
+		t.Errorf("%s without the flag reports no location: %v", scan, plain.DataTypes)
+	}
+	if text := encode(t, "text", EncodeOptions{}, never); !strings.Contains(text, "neverForLocation: location data types excluded") {
+		t.Errorf("text output does not explain the exclusion:\n%s", text)
 	}
 }
