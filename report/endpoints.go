@@ -12,7 +12,7 @@ import (
 // HostHit is a network host found in one constant string.
 type HostHit struct {
 	Host      string // lower case
-	Domain    string // registrable domain (eTLD+1)
+	Domain    string // registrable domain (eTLD+1 under the ICANN rules only)
 	URL       string // the URL it came from; "" for a bare host name
 	Cleartext bool   // the URL's scheme is http:// or ws://
 }
@@ -61,6 +61,44 @@ var fileExtensionTLDs = map[string]bool{
 // strings are too often identifiers or file names.
 var commonTLDs = map[string]bool{"com": true, "net": true, "org": true, "io": true}
 
+// bareHostTLDs are the generic TLDs a bare string (no scheme) may end in to
+// count as a host; two-letter country codes count too. A bare string is
+// weak evidence: dotted identifiers ("gcm.notification.link",
+// "firebase.analytics.online", "app.build.info") end in newer gTLDs far
+// more often than real hosts named without a URL do.
+var bareHostTLDs = map[string]bool{
+	"com": true, "net": true, "org": true, "io": true, "co": true,
+	"app": true, "dev": true, "cloud": true, "tv": true, "me": true,
+}
+
+// identifierWords are labels that, in the middle of an all-letter dotted
+// string, mark it as a key or property name ("gcm.notification.com" style)
+// rather than a host.
+var identifierWords = map[string]bool{
+	"notification": true, "notifications": true, "analytics": true, "build": true, "config": true,
+	"action": true, "intent": true, "event": true, "events": true, "extra": true, "extras": true,
+	"key": true, "keys": true, "prefs": true, "preferences": true, "settings": true, "permission": true,
+	"provider": true, "receiver": true, "activity": true, "property": true, "param": true, "params": true,
+}
+
+// identifierLike says whether a bare dotted string reads as an identifier:
+// every label is letters only and a middle label is an identifier word.
+func identifierLike(labels []string) bool {
+	for _, l := range labels {
+		for _, r := range l {
+			if r < 'a' || r > 'z' {
+				return false
+			}
+		}
+	}
+	for _, l := range labels[1 : len(labels)-1] {
+		if identifierWords[l] {
+			return true
+		}
+	}
+	return false
+}
+
 // ExtractHosts returns the network hosts a constant string names: every
 // http(s)/ws(s) URL in it, or the whole string when it is a host name. A
 // host counts only when its public suffix is known (ICANN, or a private
@@ -96,6 +134,9 @@ func ExtractHosts(s string) []HostHit {
 	if javaRoots[labels[0]] || fileExtensionTLDs[tld] || (len(labels) == 2 && !commonTLDs[tld]) {
 		return nil
 	}
+	if !(bareHostTLDs[tld] || len(tld) == 2) || identifierLike(labels) {
+		return nil
+	}
 	// A reversed name under a country code ("cn.google.services",
 	// "de.greenrobot.event") starts with a two-letter label and ends in a
 	// long generic TLD; real hosts with a regional first label
@@ -109,7 +150,10 @@ func ExtractHosts(s string) []HostHit {
 	return hits
 }
 
-// registrable validates host and returns its registrable domain.
+// registrable validates host and returns its registrable domain under the
+// ICANN rules only: private suffixes (googleapis.com, appspot.com) are huge
+// shared platforms, and grouping www.googleapis.com or my-app.appspot.com
+// under themselves would hide that they belong to one operator.
 func registrable(host string) (string, bool) {
 	if host == "" || notEndpoints[host] || net.ParseIP(host) != nil || !bareHostPattern.MatchString(host) {
 		return "", false
@@ -118,9 +162,18 @@ func registrable(host string) (string, bool) {
 	if !icann && !strings.Contains(suffix, ".") {
 		return "", false // unmanaged TLD: the list's default rule, not a real suffix
 	}
-	domain, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return "", false
+	// A private suffix sits on an ICANN one: drop its labels until the
+	// rest is an ICANN suffix.
+	for !icann {
+		dot := strings.IndexByte(suffix, '.')
+		if dot < 0 {
+			return "", false
+		}
+		suffix, icann = publicsuffix.PublicSuffix(suffix[dot+1:])
 	}
-	return domain, true
+	if len(host) <= len(suffix)+1 || !strings.HasSuffix(host, "."+suffix) {
+		return "", false // the host is a public suffix itself
+	}
+	rest := host[:len(host)-len(suffix)-1]
+	return rest[strings.LastIndexByte(rest, '.')+1:] + "." + suffix, true
 }

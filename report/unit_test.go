@@ -83,7 +83,15 @@ func TestExtractHosts(t *testing.T) {
 		{"HTTPS://API.EXAMPLE.COM/", []hit{{"api.example.com", "example.com", false}}},
 		{"api.example.net", []hit{{"api.example.net", "example.net", false}}},
 		{"graph.facebook.com", []hit{{"graph.facebook.com", "facebook.com", false}}},
-		{"my-app.appspot.com", []hit{{"my-app.appspot.com", "my-app.appspot.com", false}}}, // private suffix
+		{"my-app.appspot.com", []hit{{"my-app.appspot.com", "appspot.com", false}}}, // private suffix: grouped by the ICANN one
+		{"https://www.googleapis.com/auth", []hit{{"www.googleapis.com", "googleapis.com", false}}},
+		{"https://x.blogspot.co.uk/", []hit{{"x.blogspot.co.uk", "blogspot.co.uk", false}}},
+		{"api.appsflyer.com", []hit{{"api.appsflyer.com", "appsflyer.com", false}}},
+		{"t.appsflyer.com", []hit{{"t.appsflyer.com", "appsflyer.com", false}}},
+		{"app-measurement.com", []hit{{"app-measurement.com", "app-measurement.com", false}}},
+		{"sdk.iad-01.braze.com", []hit{{"sdk.iad-01.braze.com", "braze.com", false}}},
+		{"api.example.io", []hit{{"api.example.io", "example.io", false}}},
+		{"cdn.example.app", []hit{{"cdn.example.app", "example.app", false}}},
 		{"myproject.firebaseio.com", []hit{{"myproject.firebaseio.com", "firebaseio.com", false}}},
 		// Not hosts.
 		{"a.b", nil},
@@ -103,6 +111,13 @@ func TestExtractHosts(t *testing.T) {
 		{"x.unknowntld", nil},
 		{"jdk.xml.dtd.support", nil}, // a JDK system property, .support is a TLD
 		{"cn.google.services", nil},  // a reversed package name under a ccTLD
+		// Dotted identifiers: keys and properties, not hosts.
+		{"gcm.notification.link", nil}, // Firebase Messaging data key
+		{"firebase.analytics.online", nil},
+		{"app.build.info", nil},
+		{"gcm.notification.com", nil}, // common TLD, but an identifier word in the middle
+		{"app.config.io", nil},
+		{"https://api.example.com", []hit{{"api.example.com", "example.com", false}}}, // a URL is strong evidence, whatever its labels
 		{"eu.api.example.com", []hit{{"eu.api.example.com", "example.com", false}}},
 		{"us.example.de", []hit{{"us.example.de", "example.de", false}}},
 	}
