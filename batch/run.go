@@ -225,6 +225,11 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 		}
 		<-window // only now is the input out of memory
 	}
+	if runErr == nil {
+		// Cancelled while the producer was between inputs: it stopped
+		// without passing a slot on, and inputs were left out all the same.
+		runErr = ctx.Err()
+	}
 	st.Elapsed = time.Since(start)
 	return st, runErr
 }
