@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/apklens/apklens/report"
 )
 
 // Extensions a directory walk picks up (compared case-insensitively).
@@ -22,6 +24,11 @@ const maxWalkDepth = 64
 
 // maxListLine bounds one line of an @list file or stdin.
 const maxListLine = 64 << 10
+
+// CodeEmptyInput is the error-record code of an argument (directory, glob,
+// @list, "-" or a line of a list) that names no input at all, so that a
+// mistyped directory fails loudly instead of scanning nothing.
+const CodeEmptyInput = "input.empty"
 
 // ExpandError is an argument that could not be expanded (an unreadable
 // directory, a missing @list file). The batch turns it into an error record
@@ -63,7 +70,8 @@ func IsMulti(args []string) bool {
 // line (blank lines and lines starting with # skipped), each line expanded
 // like an argument except that it cannot name another list. A path is
 // yielded once even when named twice. A failure to expand one argument is
-// yielded as an *ExpandError and the walk goes on.
+// yielded as an *ExpandError and the walk goes on; so is an argument or
+// list line that names nothing (code CodeEmptyInput).
 func (x *Expander) Paths(args []string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		w := &walker{yield: yield, seen: map[string]bool{}, dirs: map[fileKey]bool{}}
@@ -81,11 +89,11 @@ func (x *Expander) Paths(args []string) iter.Seq2[string, error] {
 					ok = w.emitErr(a, errors.New("no standard input"))
 					break
 				}
-				ok = w.list("(stdin)", x.Stdin)
+				ok = w.nonEmpty("(stdin)", "no paths", func() bool { return w.list("(stdin)", x.Stdin) })
 			case strings.HasPrefix(a, "@") && len(a) > 1:
-				ok = w.listFile(a[1:])
+				ok = w.nonEmpty(a, "no paths", func() bool { return w.listFile(a[1:]) })
 			default:
-				ok = w.arg(a)
+				ok = w.argNonEmpty(a)
 			}
 			if !ok {
 				return
@@ -100,9 +108,33 @@ type walker struct {
 	yield func(string, error) bool
 	seen  map[string]bool  // paths already yielded
 	dirs  map[fileKey]bool // directories already walked (symlink loops)
+	// named counts what the arguments named: paths (yielded or already
+	// yielded), errors and top-level directories already walked. An
+	// argument during which it does not grow named nothing.
+	named int
+}
+
+// nonEmpty runs expand (the expansion of argument a) and yields a
+// CodeEmptyInput error for a when it named nothing.
+func (w *walker) nonEmpty(a, what string, expand func() bool) bool {
+	before := w.named
+	if !expand() {
+		return false
+	}
+	if w.named == before {
+		return w.emitErr(a, report.WithCode(CodeEmptyInput, errors.New(what)))
+	}
+	return true
+}
+
+// argNonEmpty expands one argument or list line, which must name something.
+func (w *walker) argNonEmpty(a string) bool {
+	return w.nonEmpty(a, "no "+strings.Join(Extensions[:len(Extensions)-1], ", ")+" or "+Extensions[len(Extensions)-1]+" files",
+		func() bool { return w.arg(a) })
 }
 
 func (w *walker) emit(p string) bool {
+	w.named++
 	if w.seen[p] {
 		return true
 	}
@@ -111,6 +143,7 @@ func (w *walker) emit(p string) bool {
 }
 
 func (w *walker) emitErr(p string, err error) bool {
+	w.named++
 	return w.yield("", &ExpandError{Path: p, Err: err})
 }
 
@@ -153,7 +186,10 @@ func (w *walker) arg(a string) bool {
 func (w *walker) dir(p string, fi fs.FileInfo, depth int) bool {
 	if key, ok := keyOf(fi); ok {
 		if w.dirs[key] {
-			return true // reached again through a symlink
+			if depth == 0 {
+				w.named++ // named again: the first walk answered for it
+			}
+			return true // reached again (a symlink, or named twice)
 		}
 		w.dirs[key] = true
 	}
@@ -219,7 +255,7 @@ func (w *walker) listFile(name string) bool {
 
 // list reads one path per line; a line is expanded like an argument.
 func (w *walker) list(name string, r io.Reader) bool {
-	ok, err := scanList(r, w.arg)
+	ok, err := scanList(r, w.argNonEmpty)
 	if ok && err != nil {
 		return w.emitErr(name, err)
 	}

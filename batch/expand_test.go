@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/apklens/apklens/report"
 )
 
 // touch creates files (and their directories) under root.
@@ -157,5 +159,46 @@ func TestIsMulti(t *testing.T) {
 		if got := IsMulti(c.args); got != c.want {
 			t.Errorf("IsMulti(%q) = %v, want %v", c.args, got, c.want)
 		}
+	}
+}
+
+func TestExpandArgumentThatNamesNothingIsAnError(t *testing.T) {
+	root := t.TempDir()
+	touch(t, root, "empty/notes.txt", "empty/sub/x.zip", "full/a.apk", "dirs/only/readme.md", "listed/b.txt")
+	if err := os.Symlink(".", filepath.Join(root, "empty", "self")); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	emptyList := filepath.Join(root, "empty.txt")
+	if err := os.WriteFile(emptyList, []byte("# nothing yet\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(root, "list.txt")
+	if err := os.WriteFile(list, []byte(filepath.Join(root, "listed")+"\n"+filepath.Join(root, "full")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full, empty, dirsGlob := filepath.Join(root, "full"), filepath.Join(root, "empty"), filepath.Join(root, "dirs", "*")
+	paths, errs := collect(t, &Expander{Stdin: strings.NewReader("\n# none\n")},
+		empty, full, dirsGlob, "@"+emptyList, "-", "@"+list, full)
+	if want := []string{filepath.Join(root, "full", "a.apk")}; !slices.Equal(paths, want) {
+		t.Errorf("paths %q, want %q", paths, want)
+	}
+	// The directory without APKs (a self-link inside does not count), the
+	// glob matching only such a directory, the list and stdin with only
+	// comments, and a directory without APKs as a list line; not "full"
+	// named again (its first walk answered for it) nor the list that named
+	// something.
+	wantErrs := []string{empty, dirsGlob, "@" + emptyList, "(stdin)", filepath.Join(root, "listed")}
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Path)
+		if code := report.ErrorCode(e); code != CodeEmptyInput {
+			t.Errorf("%s: code %q, want %q", e, code, CodeEmptyInput)
+		}
+	}
+	if !slices.Equal(got, wantErrs) {
+		t.Fatalf("errors for %q, want %q", got, wantErrs)
+	}
+	if msg := errs[0].Error(); msg != empty+": no .apk, .apks or .xapk files" {
+		t.Errorf("message %q", msg)
 	}
 }
