@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/apklens/apklens/apk"
-	"github.com/apklens/apklens/batch"
 	"github.com/apklens/apklens/report"
 	"github.com/apklens/apklens/rules"
 )
@@ -33,9 +32,17 @@ var scanCmd = &cobra.Command{
 collect (used, referenced, sdk, declared), who in the code does it (the app,
 an SDK, a library), endpoints and security posture.
 
-Output is text on a terminal and JSON otherwise (--format). An input that
-cannot be analysed gets one line on stderr and, in json/jsonl, an error
-record; the others are still reported and the exit status is 3.`,
+One file: output is text on a terminal and one JSON report otherwise
+(--format). Batch mode (several inputs, a directory, a glob, @list or "-",
+or any of --jobs, --timeout, --shard, --resume given, even for one file):
+the default output is JSONL, one report per line; --resume needs -o FILE
+and JSONL. A directory, glob
+or list that names no .apk, .apks or .xapk file is an input.empty error.
+See docs/batch.md.
+
+An input that cannot be analysed gets one line on stderr and, in json and
+jsonl, an error record; the others are still reported. Exit status: 0 all
+inputs analysed, 2 usage error, 3 any input failed.`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: runScan,
 }
@@ -124,13 +131,18 @@ func runScan(cmd *cobra.Command, args []string) error {
 		return usageErr("--format: unknown format %q (want %s)", format, strings.Join(report.Formats, ", "))
 	}
 
+	shard, err := parseBatchFlags(format)
+	if err != nil {
+		return err
+	}
+
 	cat, err := loadCatalog(scanFlags.rulesDirs)
 	if err != nil {
 		return usageErr("rules: %v", err)
 	}
 
-	if batch.IsMulti(args) {
-		return runBatchScan(args, &scanner{cat: cat, limits: lim, opt: report.Options{ToolVersion: version}}, format)
+	if isBatch(cmd, args) {
+		return runBatchScan(args, &scanner{cat: cat, limits: lim, opt: report.Options{ToolVersion: version}}, format, shard)
 	}
 
 	out, err := openOutput(scanFlags.output)

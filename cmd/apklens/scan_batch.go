@@ -25,36 +25,63 @@ var batchFlags struct {
 
 func addBatchFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.IntVarP(&batchFlags.jobs, "jobs", "j", 0, "inputs analysed at once (default: number of CPUs)")
-	f.DurationVar(&batchFlags.timeout, "timeout", 5*time.Minute, "per-input analysis time limit in a batch (0: none); an input over it gets a limits.timeout error record")
+	f.IntVarP(&batchFlags.jobs, "jobs", "j", 0, "inputs analysed at once (0: the number of CPUs)")
+	f.DurationVar(&batchFlags.timeout, "timeout", 5*time.Minute, "per-input analysis time limit (0: none); an input over it gets a limits.timeout error record")
 	f.StringVar(&batchFlags.shard, "shard", "", "scan only part K of N of the inputs (K/N, 1-based; stable FNV-1a split of the paths as given)")
 	f.BoolVar(&batchFlags.resume, "resume", false, "with -o FILE (JSONL): skip inputs that already have a record there (same path and sha256), retry error records, append")
 	f.BoolVarP(&batchFlags.quiet, "quiet", "q", false, "no progress bar and no summary line on stderr")
 }
 
-// runBatchScan scans several inputs (files, directories, globs, @lists,
-// "-") through package batch; the default output is JSONL in input order.
-func runBatchScan(args []string, s *scanner, format string) error {
-	shard := batch.Shard{}
+// batchModeFlags select batch mode even for one plain file: they only mean
+// something there, and ignoring them would be worse than surprising
+// (--resume overwriting a JSONL file with one report, every --shard
+// scanning the same single file).
+var batchModeFlags = []string{"jobs", "timeout", "shard", "resume"}
+
+// isBatch reports whether the scan runs in batch mode: several inputs, any
+// directory, glob, @list or "-", or a batch-mode flag given explicitly.
+func isBatch(cmd *cobra.Command, args []string) bool {
+	for _, name := range batchModeFlags {
+		if cmd.Flags().Changed(name) {
+			return true
+		}
+	}
+	return batch.IsMulti(args)
+}
+
+// parseBatchFlags validates the batch flags in every mode, so that a bad
+// value is a usage error (exit 2) rather than silently ignored. format is
+// --format as given ("" when not).
+func parseBatchFlags(format string) (batch.Shard, error) {
+	var shard batch.Shard
 	if batchFlags.shard != "" {
 		var err error
 		if shard, err = batch.ParseShard(batchFlags.shard); err != nil {
-			return usageErr("--shard: %v", err)
+			return shard, usageErr("--shard: want K/N with 1 ≤ K ≤ N, got %q", batchFlags.shard)
 		}
 	}
 	if batchFlags.jobs < 0 {
-		return usageErr("--jobs: want a positive number, got %d", batchFlags.jobs)
+		return shard, usageErr("--jobs must be ≥ 1 (or 0 for the number of CPUs), got %d", batchFlags.jobs)
 	}
-	if format == "" {
-		format = "jsonl"
+	if batchFlags.timeout < 0 {
+		return shard, usageErr("--timeout must be ≥ 0 (0: no limit), got %s", batchFlags.timeout)
 	}
 	if batchFlags.resume {
 		if scanFlags.output == "" || scanFlags.output == "-" {
-			return usageErr("--resume needs -o FILE")
+			return shard, usageErr("--resume needs -o FILE")
 		}
-		if format != "jsonl" {
-			return usageErr("--resume works with --format jsonl only, not %s", format)
+		if format != "" && format != "jsonl" {
+			return shard, usageErr("--resume works with --format jsonl only, not %s", format)
 		}
+	}
+	return shard, nil
+}
+
+// runBatchScan scans inputs (files, directories, globs, @lists, "-")
+// through package batch. The default output is JSONL in input order.
+func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) error {
+	if format == "" {
+		format = "jsonl"
 	}
 
 	toStdout := scanFlags.output == "" || scanFlags.output == "-"

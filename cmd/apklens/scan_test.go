@@ -13,8 +13,7 @@ import (
 // between runs in cobra, so they are reset first.
 func runScanCmd(t *testing.T, args ...string) (string, int, string) {
 	t.Helper()
-	scanFlags.format, scanFlags.view, scanFlags.maxEntrySize, scanFlags.maxTotalSize = "", "", "", ""
-	scanFlags.noColor, scanFlags.rulesDirs = false, nil
+	resetScanFlags(t)
 	out := filepath.Join(t.TempDir(), "out")
 	_, code, stderr := runRulesCmd(t, append([]string{"scan", "-o", out}, args...)...)
 	b, _ := os.ReadFile(out)
