@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -236,6 +237,29 @@ func TestRenderFixtures(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// Colour changes only colour: with the escapes stripped, coloured text is
+// byte for byte the plain text (columns line up the same on a terminal).
+func TestTextColourKeepsAlignment(t *testing.T) {
+	reports := []*Report{sampleReport()}
+	for _, name := range fixtureNames(t) {
+		reports = append(reports, scanFixture(t, name, Options{}))
+	}
+	for _, r := range reports {
+		for _, view := range []string{"", "datasafety"} {
+			plain := encode(t, "text", EncodeOptions{View: view}, r)
+			colour := encode(t, "text", EncodeOptions{View: view, Color: true}, r)
+			if !strings.Contains(colour, "\x1b[") {
+				t.Errorf("%s view %q: no colour at all", r.File.Path, view)
+			}
+			if stripped := ansiEscape.ReplaceAllString(colour, ""); stripped != plain {
+				t.Errorf("%s view %q: coloured text differs from plain once escapes are stripped: %s", r.File.Path, view, firstDiff([]byte(plain), []byte(stripped)))
 			}
 		}
 	}

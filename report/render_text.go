@@ -20,7 +20,7 @@ type textEncoder struct {
 const (
 	ansiReset  = "\x1b[0m"
 	ansiBold   = "\x1b[1m"
-	ansiDim    = "\x1b[90m" // same length as the other colours: tabwriter counts bytes
+	ansiDim    = "\x1b[90m"
 	ansiRed    = "\x1b[31m"
 	ansiYellow = "\x1b[33m"
 	ansiBlue   = "\x1b[34m"
@@ -34,17 +34,85 @@ func (e *textEncoder) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (e *textEncoder) status(s string) string {
+// statusColour is the colour of a status ("" when colour is off).
+func (e *textEncoder) statusColour(s string) string {
+	if !e.opt.Color {
+		return ""
+	}
 	switch s {
 	case StatusUsed:
-		return e.paint(ansiRed, s)
+		return ansiRed
 	case StatusReferenced:
-		return e.paint(ansiYellow, s)
+		return ansiYellow
 	case StatusSDK:
-		return e.paint(ansiBlue, s)
+		return ansiBlue
 	}
-	return e.paint(ansiDim, s)
+	return ansiDim
 }
+
+// cell is one table cell and its colour ("" for none).
+type cell struct{ text, colour string }
+
+// paintedTable aligns plain text with tabwriter and colours the cells
+// afterwards: tabwriter counts escape bytes as width, so colouring before
+// alignment shifts every column after a coloured cell.
+type paintedTable struct {
+	buf  strings.Builder
+	tw   *tabwriter.Writer
+	rows [][]cell
+}
+
+func newPaintedTable(padding int) *paintedTable {
+	t := &paintedTable{}
+	t.tw = tabwriter.NewWriter(&t.buf, 2, 4, padding, ' ', 0)
+	return t
+}
+
+// row writes one line: format takes the cells' texts as %s verbs, in order.
+func (t *paintedTable) row(format string, cells ...cell) {
+	args := make([]any, len(cells))
+	for i, c := range cells {
+		args[i] = c.text
+	}
+	fmt.Fprintf(t.tw, format, args...)
+	t.rows = append(t.rows, cells)
+}
+
+// flush aligns the rows and writes them to b, colouring each cell where it
+// landed: the cells of a line are found left to right, each after the
+// previous one, so a cell's text inside an earlier cell is never coloured.
+func (t *paintedTable) flush(b *strings.Builder) {
+	t.tw.Flush()
+	out := t.buf.String()
+	lines := strings.Split(out, "\n")
+	if len(lines) != len(t.rows)+1 { // a cell held a newline: leave it plain
+		b.WriteString(out)
+		return
+	}
+	for i, cells := range t.rows {
+		var painted strings.Builder
+		line, at := lines[i], 0
+		for _, c := range cells {
+			k := strings.Index(line[at:], c.text)
+			if c.text == "" || k < 0 {
+				continue
+			}
+			start, end := at+k, at+k+len(c.text)
+			painted.WriteString(line[at:start])
+			if c.colour != "" {
+				painted.WriteString(c.colour + c.text + ansiReset)
+			} else {
+				painted.WriteString(c.text)
+			}
+			at = end
+		}
+		painted.WriteString(line[at:])
+		lines[i] = painted.String()
+	}
+	b.WriteString(strings.Join(lines, "\n"))
+}
+
+func (e *textEncoder) status(s string) string { return e.paint(e.statusColour(s), s) }
 
 func (e *textEncoder) Encode(w io.Writer, r *Report) error {
 	var b strings.Builder
@@ -102,7 +170,11 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 	if len(r.DataTypes) == 0 {
 		b.WriteString("  none found\n")
 	}
-	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
+	table := newPaintedTable(2)
+	bold := ""
+	if e.opt.Color {
+		bold = ansiBold
+	}
 	// Each category line carries its strongest status and all its owners,
 	// so the summary reads by category; its data types follow.
 	catStatus, catOwners := map[string]string{}, map[string]map[string]bool{}
@@ -121,22 +193,23 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 	for _, dt := range r.DataTypes {
 		if dt.Category != category {
 			category = dt.Category
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", e.paint(ansiBold, category), e.status(catStatus[category]), ownerSummary(sortedKeys(catOwners[category]), 3))
+			table.row("  %s\t%s\t%s\t\n", cell{category, bold}, cell{catStatus[category], e.statusColour(catStatus[category])},
+				cell{ownerSummary(sortedKeys(catOwners[category]), 3), ""})
 		}
 		owners := ownerSummary(dt.Owners, 3)
 		why := Why(dt)
 		if len(dt.BlockedBy) > 0 {
 			why += " — " + blockedText(dt.BlockedBy)
 		}
-		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", dt.ID, e.status(dt.Status), owners, why)
+		table.row("    %s\t%s\t%s\t%s\n", cell{dt.ID, ""}, cell{dt.Status, e.statusColour(dt.Status)}, cell{owners, ""}, cell{why, ""})
 	}
-	tw.Flush()
+	table.flush(b)
 
 	fmt.Fprintf(b, "\n%s\n", e.paint(ansiBold, "SDKS"))
 	if len(r.SDKs) == 0 {
 		b.WriteString("  none recognised\n")
 	}
-	tw = tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
 	for _, s := range r.SDKs {
 		what := fmt.Sprintf("%d classes in %s", s.Classes, strings.Join(s.Packages, ", "))
 		if s.Presence == PresenceReferenced {
@@ -200,15 +273,19 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 	}
 	if len(r.Endpoints) > 0 {
 		fmt.Fprintf(b, "  endpoints (%d hosts):\n", len(r.Endpoints))
-		tw = tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
+		table := newPaintedTable(2)
+		yellow := ""
+		if e.opt.Color {
+			yellow = ansiYellow
+		}
 		for _, ep := range r.Endpoints {
 			clear := ""
 			if ep.Cleartext {
-				clear = e.paint(ansiYellow, "cleartext http")
+				clear = "cleartext http"
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", ep.Host, strings.Join(ep.Owners, ", "), clear)
+			table.row("    %s\t%s\t%s\n", cell{ep.Host, ""}, cell{strings.Join(ep.Owners, ", "), ""}, cell{clear, yellow})
 		}
-		tw.Flush()
+		table.flush(b)
 	}
 	if len(r.NestedCode) > 0 {
 		b.WriteString("  nested code:\n")
