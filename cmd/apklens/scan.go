@@ -35,8 +35,8 @@ an SDK, a library), endpoints and security posture.
 One file: output is text on a terminal and one JSON report otherwise
 (--format). Batch mode (several inputs, a directory, a glob, @list or "-",
 or any of --jobs, --timeout, --shard, --resume given, even for one file):
-the default output is JSONL, one report per line; --resume needs -o FILE
-and JSONL. A directory, glob
+the default output is JSONL, one report per line; --format json writes one
+JSON array of reports; --resume needs -o FILE and JSONL. A directory, glob
 or list that names no .apk, .apks or .xapk file is an input.empty error.
 See docs/batch.md.
 

@@ -78,7 +78,8 @@ func parseBatchFlags(format string) (batch.Shard, error) {
 }
 
 // runBatchScan scans inputs (files, directories, globs, @lists, "-")
-// through package batch. The default output is JSONL in input order.
+// through package batch. The default output is JSONL in input order;
+// --format json writes one JSON array of reports.
 func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) error {
 	if format == "" {
 		format = "jsonl"
@@ -104,6 +105,9 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 		}
 	}
 	rw := batch.NewRecordWriter(w, enc)
+	if format == "json" {
+		rw = batch.NewJSONArrayWriter(w, enc)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -134,6 +138,10 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 	}
 	st, runErr := batch.Run(ctx, (&batch.Expander{Stdin: os.Stdin}).Paths(args), opt)
 	prog.Finish()
+	// Close the array even after a failure, so what was written parses.
+	if ferr := rw.Finish(); runErr == nil {
+		runErr = ferr
+	}
 	if w != os.Stdout {
 		if cerr := w.Close(); runErr == nil {
 			runErr = cerr

@@ -187,3 +187,45 @@ func TestScanArgumentWithoutAPKsIsAnErrorRecord(t *testing.T) {
 		}
 	}
 }
+
+func TestScanJSONWithManyInputsIsOneArray(t *testing.T) {
+	a, b := fixture(t, "shortvideo.apk"), fixture(t, "noarsc.apk")
+	dir := t.TempDir()
+	if data, err := os.ReadFile(a); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(filepath.Join(dir, "only.apk"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.apk")
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{a, b, missing}, []string{a, b, missing}},
+		{[]string{dir}, []string{filepath.Join(dir, "only.apk")}}, // batch mode: an array even of one
+		{[]string{"--shard", "1/1", a}, []string{a}},
+	} {
+		out := filepath.Join(t.TempDir(), "o.json")
+		code, stderr := runScanArgs(t, append([]string{"-q", "--format", "json", "-o", out}, c.args...)...)
+		if wantCode := map[bool]int{true: exitInputFailed, false: exitOK}[slices.Contains(c.want, missing)]; code != wantCode {
+			t.Fatalf("%q: exit %d, want %d: %s", c.args, code, wantCode, stderr)
+		}
+		data, _ := os.ReadFile(out)
+		var recs []record
+		if err := json.Unmarshal(data, &recs); err != nil {
+			t.Fatalf("%q: output is not one JSON document: %v\n%.200s", c.args, err, data)
+		}
+		if got := paths(recs); !slices.Equal(got, c.want) {
+			t.Errorf("%q: array holds %q, want %q", c.args, got, c.want)
+		}
+	}
+	// JSONL, the batch default, stays one object per line.
+	out := filepath.Join(t.TempDir(), "o.jsonl")
+	if code, stderr := runScanArgs(t, "-q", "-o", out, a, b); code != exitOK {
+		t.Fatalf("jsonl: exit %d: %s", code, stderr)
+	}
+	data, _ := os.ReadFile(out)
+	if got := paths(jsonlRecords(t, data)); !slices.Equal(got, []string{a, b}) {
+		t.Errorf("jsonl: %q", got)
+	}
+}
