@@ -12,7 +12,7 @@ const maxMappedBytes = 4 << 30
 // mapFile maps f read-only. ok is false when mapping is not possible; the
 // caller then reads through f.
 func mapFile(f *os.File, size int64) (m memReaderAt, unmap func(), ok bool) {
-	if size <= 0 || size > maxMappedBytes {
+	if size <= 0 || size > maxMappedBytes || int64(int(size)) != size { // int: 32-bit platforms
 		return nil, nil, false
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
