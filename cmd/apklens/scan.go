@@ -49,7 +49,7 @@ inputs analysed, 2 usage error, 3 any input failed.`,
 
 func init() {
 	f := scanCmd.Flags()
-	f.StringVar(&scanFlags.format, "format", "", "output format: "+strings.Join(report.Formats, ", ")+" (default text on a terminal, json otherwise)")
+	f.StringVar(&scanFlags.format, "format", "", "output format: "+strings.Join(report.Formats, ", ")+" (default: one file, text on a terminal and json otherwise; batch, jsonl; json in batch mode is one array)")
 	f.StringVarP(&scanFlags.output, "output", "o", "", "write to FILE instead of stdout")
 	f.BoolVar(&scanFlags.noColor, "no-color", false, "no colours in text output")
 	f.StringVar(&scanFlags.view, "view", "", "show one view of the report: datasafety (Google Play Data safety types)")
