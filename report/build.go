@@ -53,7 +53,7 @@ func build(app *apk.App, cv *catalogView, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, WithCode(CodeManifest, err)
 	}
-	r := &Report{Schema: SchemaID, Tool: Tool{Name: "apklens", Version: opt.ToolVersion, Rules: cv.version}}
+	r := &Report{Schema: SchemaID, Tool: Tool{Name: "apklens", Version: opt.ToolVersion, Rules: cv.version, UserRules: slices.Clone(cv.userDirs)}}
 	fileSection(r, app)
 	appSection(r, m)
 	r.Signing = signingSection(app.Base.Signing)

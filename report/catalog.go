@@ -7,6 +7,7 @@ package report
 // catalogView is what Build needs from the rules catalog.
 type catalogView struct {
 	version     string
+	userDirs    []string // user rules directories merged over the built-in catalog
 	dataTypes   map[string]dataTypeInfo
 	permissions map[string]permissionInfo
 	apis        map[string]apiInfo

@@ -10,6 +10,7 @@ func newCatalogView(cat *rules.Catalog) *catalogView {
 	m := cat.Matcher()
 	cv := &catalogView{
 		version:     cat.Version,
+		userDirs:    cat.Dirs,
 		dataTypes:   map[string]dataTypeInfo{},
 		permissions: map[string]permissionInfo{},
 		apis:        map[string]apiInfo{},

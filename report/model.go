@@ -80,7 +80,10 @@ type Report struct {
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
-	Rules   string `json:"rules"` // rules catalog version
+	Rules   string `json:"rules"` // built-in rules catalog version
+	// UserRules are the --rules directories merged over the built-in
+	// catalog, as given on the command line; absent for stock reports.
+	UserRules []string `json:"userRules,omitempty"`
 }
 
 // File describes the input file.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apklens/apklens/apk"
 	"github.com/apklens/apklens/manifest"
+	"github.com/apklens/apklens/rules"
 )
 
 func TestOwner(t *testing.T) {
@@ -346,5 +347,34 @@ func TestNeverForLocationExcludesLocation(t *testing.T) {
 	}
 	if text := encode(t, "text", EncodeOptions{}, never); !strings.Contains(text, "neverForLocation: location data types excluded") {
 		t.Errorf("text output does not explain the exclusion:\n%s", text)
+	}
+}
+
+// A report made with user rules names their directories in tool.userRules
+// (valid against the schema); a stock report has no such key.
+func TestToolUserRules(t *testing.T) {
+	dir := filepath.Join("..", "rules", "testdata", "override")
+	cat, err := rules.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "fixtures", "shortvideo.apk"))
+	if err != nil {
+		t.Skip("no shortvideo fixture")
+	}
+	app, err := apk.OpenBytes("shortvideo.apk", b, apk.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(app, cat, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Tool.UserRules, []string{dir}) || r.Tool.Rules != testCatalog(t).Version {
+		t.Errorf("tool = %+v, want userRules [%s] and the built-in version", r.Tool, dir)
+	}
+	validateSchema(t, mustJSON(t, r))
+	if stock := mustJSON(t, scanFixture(t, "shortvideo.apk", Options{})); strings.Contains(string(stock), "userRules") {
+		t.Errorf("stock report names userRules")
 	}
 }

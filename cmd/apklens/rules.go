@@ -23,21 +23,32 @@ func addRulesFlag(cmd *cobra.Command, dirs *[]string) {
 }
 
 // loadCatalog returns the built-in catalog, or the built-in one merged with
-// the user directories. Problems in user catalogs are logged, not fatal:
-// `apklens rules validate DIR` is the strict check.
+// the user directories. A user catalog with errors (what `apklens rules
+// validate` exits 1 for) is a usage error listing them as file:line: msg: a
+// report made with a broken rule would silently miss or misfile data types.
+// Warnings are logged and the catalog is used.
 func loadCatalog(dirs []string) (*rules.Catalog, error) {
 	if len(dirs) == 0 {
 		return rules.Default()
 	}
 	c, err := rules.Load(dirs...)
 	if err != nil {
-		return nil, err
+		return nil, &exitError{code: exitUsage, err: err}
 	}
 	for _, o := range c.Overrides {
 		logrus.Infof("rules: %s %s from %s overrides %s", o.Kind, o.ID, o.New, o.Old)
 	}
+	var errs []string
 	for _, p := range c.Validate() {
-		logrus.Warnf("rules: %v", &p)
+		if p.Warning {
+			logrus.Warnf("rules: %v", &p)
+		} else {
+			errs = append(errs, p.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &exitError{code: exitUsage, err: fmt.Errorf("%d error(s) in the rules of %s:\n%s",
+			len(errs), strings.Join(dirs, ", "), strings.Join(errs, "\n"))}
 	}
 	return c, nil
 }

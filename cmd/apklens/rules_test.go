@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,5 +141,47 @@ func TestVersionPrintsRules(t *testing.T) {
 	out, code, _ := runRulesCmd(t, "version")
 	if code != exitOK || !strings.Contains(out, "\nrules "+cat.Version+"\n") {
 		t.Fatalf("version: exit %d, %q", code, out)
+	}
+}
+
+// A --rules directory with errors is a usage error listing them as
+// file:line: msg, for every command that loads the catalog; warnings alone
+// leave the catalog usable.
+func TestRulesFlagRejectsInvalidRules(t *testing.T) {
+	dir := t.TempDir()
+	bad := "sdks:\n  - id: mine\n    name: Mine\n    dataTypes: [no.such-type]\n    signatures: [com.google]\n" +
+		"  - id: mine\n    name: Mine again\n    dataTypes: [location.precise]\n    signatures: [android]\n"
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadCatalog([]string{dir})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage {
+		t.Fatalf("loadCatalog(bad) = %v, want a usage error", err)
+	}
+	file := filepath.Join(dir, "bad.yaml")
+	for _, want := range []string{file + ":2: sdk mine: unknown data type", "too broad", file + ":6:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	for _, args := range [][]string{
+		{"scan", "--rules", dir, "--format", "json", filepath.Join("..", "..", "fixtures", "shortvideo.apk")},
+		{"rules", "list", "--kind", "sdk", "--format", "text", "--rules", dir},
+	} {
+		if _, code, stderr := runRulesCmd(t, args...); code != exitUsage || !strings.Contains(stderr, file+":2:") {
+			t.Errorf("%v: exit %d, want %d with the problems on stderr:\n%s", args, code, exitUsage, stderr)
+		}
+	}
+
+	warnOnly := t.TempDir()
+	rule := "strings:\n  - id: mine.uri\n    kind: content-uri\n    match: prefix\n    values: [content://com.example.mine]\n" +
+		"    dataTypes: [contacts.address-book]\n    permissions: [com.example.permission.NOT_IN_CATALOG]\n"
+	if err := os.WriteFile(filepath.Join(warnOnly, "ok.yaml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := loadCatalog([]string{warnOnly})
+	if err != nil || cat.StringRule("mine.uri") == nil {
+		t.Fatalf("warnings only: %v", err)
 	}
 }
