@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,10 +103,7 @@ func build(app *apk.App, cv *catalogView, opt Options) (*Report, error) {
 		r.Warnings = append(r.Warnings, Warning{Code: w.Code, Message: w.Message})
 	}
 	r.Warnings = append(r.Warnings, f.warnings...)
-	slices.SortFunc(r.Warnings, func(x, y Warning) int {
-		return cmp.Or(cmp.Compare(x.Code, y.Code), cmp.Compare(x.Message, y.Message))
-	})
-	r.Warnings = slices.Compact(r.Warnings)
+	r.Warnings = sortWarnings(r.Warnings)
 	r.normalize()
 	return r, nil
 }
@@ -231,4 +229,18 @@ func ScanFile(path string, lim apk.Limits, cat *rules.Catalog, opt Options) (r *
 	}
 	r.File.Path = path
 	return r, nil
+}
+
+// sortWarnings sorts by code, then message, and drops duplicates; a cap's
+// summary line ("and 12 more apk.nested-skipped warnings", which apk adds
+// after the shown ones) stays after the lines of its code it summarises.
+func sortWarnings(ws []Warning) []Warning {
+	slices.SortFunc(ws, func(x, y Warning) int {
+		return cmp.Or(cmp.Compare(x.Code, y.Code), boolCmp(isWarningSummary(x), isWarningSummary(y)), cmp.Compare(x.Message, y.Message))
+	})
+	return slices.Compact(ws)
+}
+
+func isWarningSummary(w Warning) bool {
+	return strings.HasPrefix(w.Message, "and ") && strings.HasSuffix(w.Message, " more "+w.Code+" warnings")
 }

@@ -378,3 +378,27 @@ func TestToolUserRules(t *testing.T) {
 		t.Errorf("stock report names userRules")
 	}
 }
+
+// apk caps each warning code and adds a summary after the shown ones; the
+// report's sort keeps it after them, whatever its message sorts as.
+func TestSortWarningsKeepsSummaryLast(t *testing.T) {
+	const code = "apk.nested-skipped"
+	in := []Warning{
+		{Code: code, Message: "and 3 more apk.nested-skipped warnings"},
+		{Code: "manifest.x", Message: "and then"},
+		{Code: code, Message: "lib/y.zip: too deep"},
+		{Code: "apk.a", Message: "z"},
+		{Code: code, Message: "lib/x.zip: too deep"},
+		{Code: code, Message: "lib/y.zip: too deep"},
+	}
+	want := []Warning{
+		{Code: "apk.a", Message: "z"},
+		{Code: code, Message: "lib/x.zip: too deep"},
+		{Code: code, Message: "lib/y.zip: too deep"},
+		{Code: code, Message: "and 3 more apk.nested-skipped warnings"},
+		{Code: "manifest.x", Message: "and then"},
+	}
+	if got := sortWarnings(in); !slices.Equal(got, want) {
+		t.Errorf("sortWarnings =\n%v\nwant\n%v", got, want)
+	}
+}
