@@ -1,6 +1,8 @@
 package report
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -400,5 +402,66 @@ func TestSortWarningsKeepsSummaryLast(t *testing.T) {
 	}
 	if got := sortWarnings(in); !slices.Equal(got, want) {
 		t.Errorf("sortWarnings =\n%v\nwant\n%v", got, want)
+	}
+}
+
+// An app whose code calls AppsFlyer without bundling it (testdata/referenced,
+// built with smali) lists appsflyer as "referenced": the SDK's types are
+// named but defined nowhere, so it gives no data types and owns nothing.
+func TestReferencedSDK(t *testing.T) {
+	dexBytes, err := os.ReadFile(filepath.Join("testdata", "referenced", "classes.dex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := zip.OpenReader(filepath.Join("..", "fixtures", "components.apk"))
+	if err != nil {
+		t.Skipf("no components fixture: %v", err)
+	}
+	defer base.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range base.File {
+		if strings.HasSuffix(f.Name, ".dex") {
+			continue
+		}
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create("classes.dex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(dexBytes); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	app, err := apk.OpenBytes("referenced.apk", buf.Bytes(), apk.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(app, testCatalog(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := findSDK(r, "appsflyer")
+	if s == nil {
+		t.Fatalf("appsflyer not listed: %+v", r.SDKs)
+	}
+	if s.Presence != PresenceReferenced || s.Classes != 1 || s.Name == ""  || !slices.Equal(s.Packages, []string{"com.appsflyer"}) {
+		t.Errorf("appsflyer = %+v, want referenced, 1 type of com.appsflyer", *s)
+	}
+	for _, dt := range r.DataTypes {
+		for _, ev := range dt.Evidence {
+			if ev.Kind == EvidenceSDK || ev.Owner == OwnerSDK("appsflyer") {
+				t.Errorf("%s has evidence from a referenced SDK: %+v", dt.ID, ev)
+			}
+		}
+	}
+	validateSchema(t, mustJSON(t, r))
+	if text := encode(t, "text", EncodeOptions{}, r); !strings.Contains(text, "only referenced: 1 types of com.appsflyer") {
+		t.Errorf("text does not say the SDK is only referenced:\n%s", text)
 	}
 }
