@@ -41,13 +41,19 @@ func (a *assembler) acc(id string) *dataTypeAcc {
 // note records one piece of evidence for a data type with the status it
 // supports and, when the evidence has an owner, for that owner.
 func (a *assembler) note(dataType, status string, ev Evidence) {
+	a.noteOwned(dataType, status, ev, true)
+}
+
+// noteOwned is note; with owned false the evidence still names its owner but
+// does not make it an owner of the data type.
+func (a *assembler) noteOwned(dataType, status string, ev Evidence, owned bool) {
 	ev.Status = status
 	d := a.acc(dataType)
 	if d.status == "" || stronger(status, d.status) {
 		d.status = status
 	}
 	d.evidence[ev] = true
-	if ev.Owner != "" {
+	if ev.Owner != "" && owned {
 		if cur, ok := d.owners[ev.Owner]; !ok || stronger(status, cur) {
 			d.owners[ev.Owner] = status
 		}
@@ -190,7 +196,8 @@ func (a *assembler) apis(r *Report) {
 				}
 			}
 			for _, c := range callsOf[id] {
-				a.note(dt, StatusUsed, Evidence{Kind: EvidenceCallSite, Ref: c.ref, Owner: c.owner, Caller: c.class + "." + c.method})
+				owned := !(weakAPIs[id] && strings.HasPrefix(c.owner, OwnerLibraryPrefix))
+				a.noteOwned(dt, StatusUsed, Evidence{Kind: EvidenceCallSite, Ref: c.ref, Owner: c.owner, Caller: c.class + "." + c.method}, owned)
 			}
 			for _, b := range blocked {
 				a.acc(dt).blocked[b] = true
@@ -198,6 +205,13 @@ func (a *assembler) apis(r *Report) {
 		}
 	}
 }
+
+// weakAPIs are read by compatibility code in nearly every library (AndroidX
+// checks Build.VERSION.SDK_INT and the default locale everywhere): a
+// library calling one is not an owner of its data type, or every app would
+// list a dozen androidx owners for them. The call sites stay in
+// apis[].callers and the evidence; app and SDK callers still own it.
+var weakAPIs = map[string]bool{"build.sdk-int": true, "locale.default": true}
 
 // blockers says why an API may give the app nothing: none of its gating
 // permissions is requested (on a device the app runs on) — unless the

@@ -15,6 +15,8 @@ import (
 const (
 	OwnerApp     = "app"
 	OwnerUnknown = "unknown"
+	// OwnerLibraryPrefix starts the owner of other (library) code.
+	OwnerLibraryPrefix = "library:"
 )
 
 // OwnerSDK is the owner value of an SDK.
@@ -127,7 +129,7 @@ func (a *Attributor) Owner(descriptor []byte) string {
 	if len(segs) > 2 {
 		segs = segs[:2]
 	}
-	return "library:" + strings.Join(segs, ".")
+	return OwnerLibraryPrefix + strings.Join(segs, ".")
 }
 
 func (a *Attributor) underPrefix(pkg string) bool {

@@ -465,3 +465,45 @@ func TestReferencedSDK(t *testing.T) {
 		t.Errorf("text does not say the SDK is only referenced:\n%s", text)
 	}
 }
+
+// Library callers of the weak APIs (SDK_INT, default locale) are evidence
+// and callers, not owners; the app and SDKs calling them still own the data
+// type, and a library calling any other API still owns it.
+func TestWeakAPILibraryCallersOwnNothing(t *testing.T) {
+	cv := newCatalogView(testCatalog(t))
+	const sdkInt, sdkIntRef = "build.sdk-int", "Landroid/os/Build$VERSION;->SDK_INT:I"
+	const imei = "telephony.imei"
+	if !weakAPIs[sdkInt] || len(cv.apis[sdkInt].dataTypes) == 0 || len(cv.apis[imei].dataTypes) == 0 {
+		t.Fatalf("catalog lacks %s or %s", sdkInt, imei)
+	}
+	f := newFacts()
+	f.apiRefs[sdkInt] = map[string]bool{sdkIntRef: true}
+	f.apiRefs[imei] = map[string]bool{"x": true}
+	f.calls = []callSite{
+		{api: sdkInt, ref: sdkIntRef, class: "androidx.core.os.BuildCompat", method: "isAtLeastT()Z", owner: "library:androidx.core"},
+		{api: sdkInt, ref: sdkIntRef, class: "com.example.Main", method: "go()V", owner: OwnerApp},
+		{api: imei, ref: "x", class: "org.lib.Ids", method: "id()V", owner: "library:org.lib"},
+	}
+	a := &assembler{cv: cv, facts: f, dataAcc: map[string]*dataTypeAcc{}, granted: map[string]bool{}}
+	r := &Report{}
+	a.apis(r)
+	a.dataTypes(r)
+	weakType, imeiType := cv.apis[sdkInt].dataTypes[0], cv.apis[imei].dataTypes[0]
+	if dt := findDataType(r, weakType); dt == nil || !slices.Equal(dt.Owners, []string{OwnerApp}) ||
+		!slices.ContainsFunc(dt.Evidence, func(e Evidence) bool { return e.Owner == "library:androidx.core" }) {
+		t.Errorf("%s = %+v, want owner app only and the androidx call site as evidence", weakType, dt)
+	}
+	if dt := findDataType(r, imeiType); dt == nil || !slices.Contains(dt.Owners, "library:org.lib") {
+		t.Errorf("%s = %+v, want library:org.lib as owner", imeiType, dt)
+	}
+	for _, api := range r.APIs {
+		if api.ID == sdkInt && len(api.Callers) != 2 {
+			t.Errorf("%s callers = %+v, want both", sdkInt, api.Callers)
+		}
+	}
+	for _, row := range r.Access {
+		if row.Owner == "library:androidx.core" {
+			t.Errorf("access matrix has a row for a weak-API library caller: %+v", row)
+		}
+	}
+}
