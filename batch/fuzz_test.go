@@ -23,6 +23,8 @@ func FuzzPrepareResume(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// An error record superseded by a later record for the same path.
+	f.Add([]byte(errRec + "\n" + rec + "\n" + strings.Replace(rec, "a.apk", "b.apk", 1) + "\n" + errRec + "\n" + errRec[:30]))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(dir, "out.jsonl")
@@ -46,6 +48,14 @@ func FuzzPrepareResume(f *testing.F) {
 		}
 		if n := bytes.Count(after, []byte("\n")); n != d.Kept {
 			t.Fatalf("%d lines left, %d records kept", n, d.Kept)
+		}
+		// Compaction is complete in one pass: a second one drops nothing.
+		again, err := Compact(p)
+		if err != nil || again.Dropped != 0 || again.Kept != d.Kept || again.Errors != d.Errors {
+			t.Fatalf("second compaction: %+v %v (first %+v)", again, err, d)
+		}
+		if final, _ := os.ReadFile(p); !bytes.Equal(final, after) {
+			t.Fatal("second compaction changed the file")
 		}
 	})
 }

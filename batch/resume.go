@@ -3,6 +3,7 @@ package batch
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,19 +13,23 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/apklens/apklens/report"
 )
 
 // Done is what an earlier run already wrote: the successful records of an
-// output file, by path and sha256.
+// output file, by path and sha256, and the paths whose latest record is an
+// error record (their inputs are tried again).
 type Done struct {
 	records map[string]map[string]bool // path -> sha256 set
-	// Kept counts the successful records left in the file; Dropped the
-	// error records removed so their inputs are retried; TornBytes the
-	// bytes of an unfinished last line cut off.
-	Kept, Dropped int
-	TornBytes     int64
+	failed  map[string]bool            // path -> its latest record is an error record
+	// Kept counts the records left in the file, Errors the error records
+	// among them, Dropped the error records removed because a later record
+	// for the same path supersedes them, TornBytes the bytes of an
+	// unfinished last line cut off.
+	Kept, Errors, Dropped int
+	TornBytes             int64
 }
 
 // Has reports whether a record for path with this sha256 exists.
@@ -42,6 +47,11 @@ func (d *Done) Skip(path string) (bool, error) {
 	}
 	return d.records[path][sum], nil
 }
+
+// NeedsRetry reports whether the latest record for path is an error record,
+// so that the input is tried again when the run is given it; its new
+// record supersedes that one, which Compact then removes.
+func (d *Done) NeedsRetry(path string) bool { return d != nil && d.failed[path] }
 
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
@@ -76,14 +86,24 @@ type ResumeError struct {
 func (e *ResumeError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg) }
 
 // PrepareResume reads the JSONL output of an earlier run and readies it for
-// appending: an unfinished last line (the run was killed mid-write) is cut
-// off, and error records are removed (the file is rewritten through a
-// temporary file and a rename) so that their inputs are tried again without
-// leaving two records for one input. A missing file is an empty Done. A
+// appending: see Compact. Inputs with a successful record are skipped by
+// Done.Skip; an input whose latest record is an error record is not, so it
+// is tried again, and its new record supersedes the error record.
+func PrepareResume(path string) (*Done, error) { return Compact(path) }
+
+// Compact cleans up the JSONL output of a run so that each input keeps one
+// record: an unfinished last line (the run was killed mid-write) is cut
+// off, blank lines go, and an error record is removed when a later line
+// holds a record for the same path (a retry superseded it). Every other
+// record stays where it is, error records of inputs that were not retried
+// included; successful records are never removed. The file is rewritten
+// through a temporary file and a rename, and only when a line must go. A
+// resumed run calls it at its start, so that a run killed before its own
+// end still converges, and at its end. A missing file is an empty Done. A
 // complete line that is not a report record is an error: the file is not
 // ours to rewrite.
-func PrepareResume(path string) (*Done, error) {
-	d := &Done{records: map[string]map[string]bool{}}
+func Compact(path string) (*Done, error) {
+	d := &Done{records: map[string]map[string]bool{}, failed: map[string]bool{}}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return d, nil
@@ -93,12 +113,21 @@ func PrepareResume(path string) (*Done, error) {
 	}
 	defer f.Close()
 
+	// An error line is dropped when a later line has the same path, which
+	// is only known at the end: remember the error lines and each path's
+	// last line, and decide afterwards.
+	type errorLine struct {
+		line span
+		path string
+		no   int
+	}
 	var (
-		rd       = bufio.NewReaderSize(f, 1<<20)
-		offset   int64 // start of the current line
-		lineNo   int
-		rewrite  bool
-		keepFrom []span // byte ranges of kept lines, when rewriting
+		rd         = bufio.NewReaderSize(f, 1<<20)
+		offset     int64 // start of the current line
+		lineNo     int
+		drop       []span // blank lines; superseded error lines are added below
+		errorLines []errorLine
+		lastLine   = map[string]int{} // path -> number of its last record line
 	)
 	for {
 		line, rerr := rd.ReadBytes('\n')
@@ -117,27 +146,38 @@ func PrepareResume(path string) (*Done, error) {
 		offset += int64(len(line))
 		body := bytes.TrimSpace(line)
 		if len(body) == 0 {
-			rewrite = true
+			drop = append(drop, span{start, offset})
 			continue
 		}
 		var k recordKey
 		if err := json.Unmarshal(body, &k); err != nil || k.Schema != report.SchemaID || k.File.Path == "" {
 			return nil, &ResumeError{Path: path, Line: lineNo, Msg: "not an apklens report record; --resume needs the JSONL output of apklens scan"}
 		}
+		lastLine[k.File.Path] = lineNo
+		// A record without a sha256 cannot be matched to the input, so it
+		// counts as a failure to retry, like an error record.
 		if (len(k.Error) > 0 && string(k.Error) != "null") || k.File.SHA256 == "" {
-			d.Dropped++
-			rewrite = true
+			errorLines = append(errorLines, errorLine{span{start, offset}, k.File.Path, lineNo})
 			continue
 		}
-		d.Kept++
 		if d.records[k.File.Path] == nil {
 			d.records[k.File.Path] = map[string]bool{}
 		}
 		d.records[k.File.Path][k.File.SHA256] = true
-		keepFrom = append(keepFrom, span{start, offset})
+		d.Kept++
 	}
-	if rewrite {
-		return d, rewriteKeeping(path, f, mergeSpans(keepFrom))
+	for _, e := range errorLines {
+		if lastLine[e.path] > e.no {
+			drop = append(drop, e.line)
+			d.Dropped++
+			continue
+		}
+		d.Kept++
+		d.Errors++
+		d.failed[e.path] = true
+	}
+	if len(drop) > 0 {
+		return d, rewriteKeeping(path, f, keptSpans(drop, offset))
 	}
 	if d.TornBytes > 0 {
 		return d, os.Truncate(path, offset)
@@ -147,16 +187,22 @@ func PrepareResume(path string) (*Done, error) {
 
 type span struct{ from, to int64 }
 
-func mergeSpans(s []span) []span {
-	var out []span
-	for _, x := range s {
-		if n := len(out); n > 0 && out[n-1].to == x.from {
-			out[n-1].to = x.to
-			continue
+// keptSpans is the complement of the dropped line spans within [0, end),
+// merged into as few ranges as possible.
+func keptSpans(drop []span, end int64) []span {
+	slices.SortFunc(drop, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+	var keep []span
+	at := int64(0)
+	for _, x := range drop {
+		if x.from > at {
+			keep = append(keep, span{at, x.from})
 		}
-		out = append(out, x)
+		at = x.to
 	}
-	return out
+	if at < end {
+		keep = append(keep, span{at, end})
+	}
+	return keep
 }
 
 // rewriteKeeping replaces path by the kept byte ranges of src, atomically.

@@ -29,7 +29,7 @@ func jsonl(t *testing.T, rs ...*report.Report) string {
 	return b.String()
 }
 
-func TestPrepareResumeCutsTornLineAndDropsErrorRecords(t *testing.T) {
+func TestPrepareResumeCutsTornLineAndKeepsErrorRecords(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.jsonl")
 	ok1, ok2 := fakeReport("a.apk"), fakeReport("b.apk")
@@ -44,22 +44,65 @@ func TestPrepareResumeCutsTornLineAndDropsErrorRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Kept != 2 || d.Dropped != 1 || d.TornBytes != int64(len(torn)) {
-		t.Fatalf("kept %d dropped %d torn %d", d.Kept, d.Dropped, d.TornBytes)
+	if d.Kept != 3 || d.Errors != 1 || d.Dropped != 0 || d.TornBytes != int64(len(torn)) {
+		t.Fatalf("kept %d errors %d dropped %d torn %d", d.Kept, d.Errors, d.Dropped, d.TornBytes)
 	}
 	if !d.Has("a.apk", "sha-a.apk") || !d.Has("b.apk", "sha-b.apk") || d.Has("c.apk", "") || d.Has("d.apk", "sha-d.apk") {
 		t.Fatal("wrong records remembered")
 	}
-	b, _ := os.ReadFile(out)
-	if string(b) != jsonl(t, ok1, ok2) {
+	if !d.NeedsRetry("c.apk") || d.NeedsRetry("a.apk") || d.NeedsRetry("d.apk") {
+		t.Fatal("wrong inputs to retry")
+	}
+	// The error record stays: it may belong to an input this run is not given.
+	if b, _ := os.ReadFile(out); string(b) != whole {
 		t.Fatalf("file after resume:\n%s", b)
 	}
 	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode changed to %v", fi.Mode().Perm())
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+}
+
+func TestCompactDropsOnlySupersededErrorRecords(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.jsonl")
+	errOf := func(p string) *report.Report { return report.ErrorRecord(p, errors.New(p+": not a zip")) }
+	// c failed, then succeeded on a retry; e failed twice; f failed once;
+	// g succeeded and then failed (a new version of the file, say).
+	oldG := fakeReport("g.apk")
+	before := jsonl(t, errOf("c.apk"), fakeReport("a.apk"), errOf("e.apk"), oldG, errOf("f.apk"), errOf("e.apk"), fakeReport("c.apk"), errOf("g.apk"))
+	torn := jsonl(t, fakeReport("e.apk"))
+	if err := os.WriteFile(out, []byte(before+"\n"+torn[:10]), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Compact(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := jsonl(t, fakeReport("a.apk"), oldG, errOf("f.apk"), errOf("e.apk"), fakeReport("c.apk"), errOf("g.apk"))
+	if b, _ := os.ReadFile(out); string(b) != want {
+		t.Fatalf("after compaction:\n%s\nwant:\n%s", b, want)
+	}
+	if d.Kept != 6 || d.Errors != 3 || d.Dropped != 2 || d.TornBytes != 10 {
+		t.Fatalf("kept %d errors %d dropped %d torn %d", d.Kept, d.Errors, d.Dropped, d.TornBytes)
+	}
+	for p, retry := range map[string]bool{"a.apk": false, "c.apk": false, "e.apk": true, "f.apk": true, "g.apk": true} {
+		if d.NeedsRetry(p) != retry {
+			t.Errorf("NeedsRetry(%s) = %v, want %v", p, !retry, retry)
+		}
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode changed to %v", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("temporary files left: %v", entries)
+	}
+	// Compacted once, nothing more to do.
+	fi1, _ := os.Stat(out)
+	if d, err := Compact(out); err != nil || d.Dropped != 0 || d.Kept != 6 {
+		t.Fatalf("second compaction: %+v %v", d, err)
+	}
+	if fi2, _ := os.Stat(out); !os.SameFile(fi1, fi2) {
+		t.Error("a file with nothing to drop was rewritten")
 	}
 }
 

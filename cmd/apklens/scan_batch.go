@@ -28,7 +28,7 @@ func addBatchFlags(cmd *cobra.Command) {
 	f.IntVarP(&batchFlags.jobs, "jobs", "j", 0, "inputs analysed at once (0: the number of CPUs)")
 	f.DurationVar(&batchFlags.timeout, "timeout", 5*time.Minute, "per-input analysis time limit (0: none); an input over it gets a limits.timeout error record")
 	f.StringVar(&batchFlags.shard, "shard", "", "scan only part K of N of the inputs (K/N, 1-based; stable FNV-1a split of the paths as given)")
-	f.BoolVar(&batchFlags.resume, "resume", false, "with -o FILE (JSONL): skip inputs that already have a record there (same path and sha256), retry error records, append")
+	f.BoolVar(&batchFlags.resume, "resume", false, "with -o FILE (JSONL): skip inputs that already have a record there (same path and sha256), retry inputs whose record is an error, append")
 	f.BoolVarP(&batchFlags.quiet, "quiet", "q", false, "no progress bar and no summary line on stderr")
 }
 
@@ -112,6 +112,9 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := batch.NewProgress(os.Stderr, isTerminal(os.Stderr) && !batchFlags.quiet)
+	// superseded: a record was written for an input whose error record is
+	// in the file, so that error record must go when the run ends.
+	superseded := false
 	opt := batch.Options{
 		Jobs:       batchFlags.jobs,
 		Timeout:    batchFlags.timeout,
@@ -128,6 +131,7 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 				if err := rw.Write(res.Report); err != nil {
 					return err
 				}
+				superseded = superseded || done.NeedsRetry(res.Report.File.Path)
 			}
 			prog.Done(res)
 			return nil
@@ -145,6 +149,13 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 	if w != os.Stdout {
 		if cerr := w.Close(); runErr == nil {
 			runErr = cerr
+		}
+	}
+	// Even after a failure or an interrupt: every line written is whole.
+	// A run killed before this point is compacted by the next --resume.
+	if superseded {
+		if _, err := batch.Compact(scanFlags.output); err != nil && runErr == nil {
+			runErr = fmt.Errorf("--resume: removing superseded error records: %w", err)
 		}
 	}
 	if !batchFlags.quiet {

@@ -229,3 +229,77 @@ func TestScanJSONWithManyInputsIsOneArray(t *testing.T) {
 		t.Errorf("jsonl: %q", got)
 	}
 }
+
+// recordSummary is "path" or "path!" (an error record), one per record.
+func recordSummary(t *testing.T, file string) []string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range jsonlRecords(t, data) {
+		s := r.File.Path
+		if r.Error != nil {
+			s += "!"
+		}
+		got = append(got, s)
+	}
+	return got
+}
+
+func TestScanResumeRetriesOnlyItsInputsAndDropsSupersededErrors(t *testing.T) {
+	good, fixed := fixture(t, "shortvideo.apk"), fixture(t, "noarsc.apk")
+	dir := t.TempDir()
+	bad1, bad2, bad3 := filepath.Join(dir, "bad1.apk"), filepath.Join(dir, "bad2.apk"), filepath.Join(dir, "bad3.apk")
+	for _, p := range []string{bad1, bad2, bad3} {
+		if err := os.WriteFile(p, []byte("PK\x03\x04 not a zip"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "r.jsonl")
+	step := func(name string, wantCode int, args ...string) {
+		t.Helper()
+		if code, stderr := runScanArgs(t, append([]string{"-q", "--resume", "-o", out}, args...)...); code != wantCode {
+			t.Fatalf("%s: exit %d, want %d: %s", name, code, wantCode, stderr)
+		}
+	}
+	expect := func(name string, want ...string) {
+		t.Helper()
+		if got := recordSummary(t, out); !slices.Equal(got, want) {
+			t.Fatalf("%s: records %q, want %q", name, got, want)
+		}
+	}
+	step("first run", exitInputFailed, good, bad1, bad2, bad3)
+	expect("first run", good, bad1+"!", bad2+"!", bad3+"!")
+
+	// bad1 is repaired and resumed alone: its error record goes, the error
+	// records of bad2 and bad3 (not in this run) stay where they were.
+	data, err := os.ReadFile(fixed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad1, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("resume with the repaired input", exitOK, bad1)
+	expect("resume with the repaired input", good, bad2+"!", bad3+"!", bad1)
+
+	// A retry of bad2 that was killed after writing its record (and half
+	// of the next) but before the end-of-run compaction: the next resume,
+	// even one given other inputs, leaves one record per input.
+	before, _ := os.ReadFile(out)
+	lines := strings.SplitAfter(string(before), "\n")
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(lines[1] + lines[0][:len(lines[0])/2])
+	f.Close()
+	step("resume after a kill", exitOK, good)
+	expect("resume after a kill", good, bad3+"!", bad1, bad2+"!")
+
+	// Inputs that fail again are retried and keep one (the newest) record.
+	step("resume with inputs that still fail", exitInputFailed, bad2, bad3)
+	expect("resume with inputs that still fail", good, bad1, bad2+"!", bad3+"!")
+}
