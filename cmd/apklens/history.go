@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,7 @@ var historyFlags struct {
 	output    string
 	html      string
 	jobs      int
+	timeout   time.Duration
 	noColor   bool
 	rulesDirs []string
 }
@@ -51,7 +53,8 @@ func init() {
 	f.StringVar(&historyFlags.format, "format", "text", "output format: text or json (apklens.history/v1)")
 	f.StringVarP(&historyFlags.output, "output", "o", "", "write to FILE instead of stdout")
 	f.StringVar(&historyFlags.html, "html", "", "also write the timeline as a self-contained HTML page to FILE")
-	f.IntVarP(&historyFlags.jobs, "jobs", "j", 0, "APKs analysed at once (default: number of CPUs)")
+	f.IntVarP(&historyFlags.jobs, "jobs", "j", 0, "APKs analysed at once (0: the number of CPUs)")
+	f.DurationVar(&historyFlags.timeout, "timeout", 5*time.Minute, "per-APK analysis time limit (0: none); an APK over it is listed as failed (limits.timeout)")
 	f.BoolVar(&historyFlags.noColor, "no-color", false, "no colours in text output")
 	addRulesFlag(historyCmd, &historyFlags.rulesDirs)
 	rootCmd.AddCommand(historyCmd)
@@ -79,6 +82,12 @@ func runHistory(cmd *cobra.Command, args []string) error {
 	case "text", "json":
 	default:
 		return usageErr("--format: unknown format %q (want text or json)", historyFlags.format)
+	}
+	if historyFlags.jobs < 0 {
+		return usageErr("--jobs must be ≥ 1 (or 0 for the number of CPUs), got %d", historyFlags.jobs)
+	}
+	if historyFlags.timeout < 0 {
+		return usageErr("--timeout must be ≥ 0 (0: no limit), got %s", historyFlags.timeout)
 	}
 	b := report.NewHistoryBuilder()
 	failed := 0
@@ -114,7 +123,7 @@ func runHistory(cmd *cobra.Command, args []string) error {
 		defer stop()
 		_, err = batch.Run(ctx, (&batch.Expander{Stdin: os.Stdin}).Paths(scanArgs), batch.Options{
 			Jobs:    historyFlags.jobs,
-			Timeout: batchFlags.timeout,
+			Timeout: historyFlags.timeout,
 			Scan:    func(ctx context.Context, p string) (*report.Report, error) { return s.scanOne(ctx, p), nil },
 			Emit: func(res batch.Result) error {
 				if res.Failed() {

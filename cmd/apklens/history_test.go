@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/apklens/apklens/batch"
 	"github.com/apklens/apklens/report"
 )
 
@@ -37,6 +39,7 @@ func runWithOutput(t *testing.T, args ...string) (out string, code int, stderr s
 
 func resetHistoryFlags() {
 	historyFlags.format, historyFlags.html, historyFlags.jobs, historyFlags.output = "text", "", 0, ""
+	historyFlags.timeout = 5 * time.Minute
 }
 
 var aaptUsesPermission = regexp.MustCompile(`^uses-permission(?:-sdk-23)?: name='([^']+)'`)
@@ -163,4 +166,55 @@ func TestHistoryOverCorpusMatchesAapt(t *testing.T) {
 		t.Errorf("html: %v", err)
 	}
 	resetHistoryFlags()
+}
+
+func TestHistoryTimeoutAndJobsAreItsOwnFlags(t *testing.T) {
+	path := fixture(t, "shortvideo.apk")
+	resetHistoryFlags()
+	t.Cleanup(resetHistoryFlags)
+	// scan's --timeout (left at 1ns by an earlier scan in this process)
+	// must not apply to history.
+	resetScanFlags(t)
+	batchFlags.timeout = time.Nanosecond
+	type historyJSON struct {
+		Apps    []json.RawMessage
+		Skipped []struct {
+			Path  string
+			Error struct{ Code string }
+		}
+	}
+	parse := func(out string) historyJSON {
+		t.Helper()
+		var h historyJSON
+		if err := json.Unmarshal([]byte(out), &h); err != nil {
+			t.Fatalf("history JSON: %v", err)
+		}
+		return h
+	}
+	out, code, stderr := runWithOutput(t, "history", "--format", "json", path)
+	if h := parse(out); code != exitOK || len(h.Apps) != 1 || len(h.Skipped) != 0 {
+		t.Fatalf("history without --timeout: exit %d, %d apps, skipped %+v: %s", code, len(h.Apps), h.Skipped, stderr)
+	}
+
+	resetHistoryFlags()
+	out, code, stderr = runWithOutput(t, "history", "--timeout", "1ns", "--jobs", "1", "--format", "json", path)
+	h := parse(out)
+	if code != exitInputFailed || len(h.Apps) != 0 || len(h.Skipped) != 1 ||
+		h.Skipped[0].Path != path || h.Skipped[0].Error.Code != batch.CodeTimeout {
+		t.Fatalf("history --timeout 1ns: exit %d, %d apps, skipped %+v: %s", code, len(h.Apps), h.Skipped, stderr)
+	}
+
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--timeout", "-1s"}, "--timeout must be ≥ 0"},
+		{[]string{"--jobs", "-2"}, "--jobs must be ≥ 1"},
+	} {
+		resetHistoryFlags()
+		_, code, stderr := runWithOutput(t, append(append([]string{"history"}, c.args...), path)...)
+		if code != exitUsage || !strings.Contains(stderr, c.msg) {
+			t.Errorf("history %q: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr, exitUsage, c.msg)
+		}
+	}
 }
