@@ -217,8 +217,15 @@ func checkHostile(t testing.TB, c hostileCase, dir string, control *Report) {
 				if err == nil {
 					t.Errorf("error record without an error")
 				}
-				if !strings.Contains(r.Error.Code, c.code) && !strings.Contains(r.Error.Message, c.code) {
-					t.Errorf("error %s: %q does not name %q", r.Error.Code, r.Error.Message, c.code)
+				want := c.code
+				if st, err := os.Stat(path); err == nil && st.IsDir() {
+					// The CLI walks a directory argument for apps (its
+					// input.* codes are fixtures/hostile's to check);
+					// ScanFile is given one file and says it is none.
+					want = "directory"
+				}
+				if !strings.Contains(r.Error.Code, want) && !strings.Contains(r.Error.Message, want) {
+					t.Errorf("error %s: %q does not name %q", r.Error.Code, r.Error.Message, want)
 				}
 				if strings.Contains(r.Error.Message, "\n") {
 					t.Errorf("message spans lines: %q", r.Error.Message)

@@ -450,7 +450,7 @@ func TestReferencedSDK(t *testing.T) {
 	if s == nil {
 		t.Fatalf("appsflyer not listed: %+v", r.SDKs)
 	}
-	if s.Presence != PresenceReferenced || s.Classes != 1 || s.Name == ""  || !slices.Equal(s.Packages, []string{"com.appsflyer"}) {
+	if s.Presence != PresenceReferenced || s.Classes != 1 || s.Name == "" || !slices.Equal(s.Packages, []string{"com.appsflyer"}) {
 		t.Errorf("appsflyer = %+v, want referenced, 1 type of com.appsflyer", *s)
 	}
 	for _, dt := range r.DataTypes {
