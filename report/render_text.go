@@ -211,9 +211,9 @@ func (e *textEncoder) report(b *strings.Builder, r *Report) {
 	}
 	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
 	for _, s := range r.SDKs {
-		what := fmt.Sprintf("%d classes in %s", s.Classes, strings.Join(s.Packages, ", "))
+		what := fmt.Sprintf("%s in %s", countOf(s.Classes, "class", "classes"), strings.Join(s.Packages, ", "))
 		if s.Presence == PresenceReferenced {
-			what = fmt.Sprintf("only referenced: %d types of %s", s.Classes, strings.Join(s.Packages, ", "))
+			what = fmt.Sprintf("only referenced: %s of %s", countOf(s.Classes, "type", "types"), strings.Join(s.Packages, ", "))
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Name, "sdk:"+s.ID, strings.Join(s.Kinds, ", "), what)
 	}
@@ -536,4 +536,12 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// countOf says "1 class" or "3 classes".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -461,7 +461,7 @@ func TestReferencedSDK(t *testing.T) {
 		}
 	}
 	validateSchema(t, mustJSON(t, r))
-	if text := encode(t, "text", EncodeOptions{}, r); !strings.Contains(text, "only referenced: 1 types of com.appsflyer") {
+	if text := encode(t, "text", EncodeOptions{}, r); !strings.Contains(text, "only referenced: 1 type of com.appsflyer") {
 		t.Errorf("text does not say the SDK is only referenced:\n%s", text)
 	}
 }
