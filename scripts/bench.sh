@@ -124,7 +124,7 @@ done
 batch="not measured: \`apklens scan\` has no --jobs flag yet"
 if [[ $PARTS != *batch* ]]; then
 	batch="not measured (PARTS=$PARTS)"
-elif "$BIN" scan --help 2>/dev/null | grep -q -- '--jobs'; then
+elif [[ $("$BIN" scan --help 2>/dev/null) == *--jobs* ]]; then # no pipe: grep -q + pipefail races
 	log "batch: --jobs 1 vs --jobs 2 over ${#apks[@]} APKs"
 	hyperfine --style none --warmup 1 --runs "$RUNS" --ignore-failure --export-json "$work/batch.json" \
 		-n jobs1 "'$BIN' scan --jobs 1 --format jsonl ${apks[*]} >/dev/null" \
