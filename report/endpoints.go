@@ -126,7 +126,7 @@ func ExtractHosts(s string) []HostHit {
 		}
 		return hits
 	}
-	if !bareHostPattern.MatchString(s) {
+	if !bareHostBytes(s) || !bareHostPattern.MatchString(s) {
 		return nil
 	}
 	labels := strings.Split(s, ".")
@@ -148,6 +148,24 @@ func ExtractHosts(s string) []HostHit {
 		hits = append(hits, HostHit{Host: s, Domain: domain})
 	}
 	return hits
+}
+
+// bareHostBytes is a cheap necessary condition for bareHostPattern: only
+// lower-case letters, digits, '-' and '.', with at least one dot. Most
+// constant strings fail it at their first space or capital, which spares
+// them the regexp (ExtractHosts runs on every constant string of a scan).
+func bareHostBytes(s string) bool {
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			dot = true
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return dot
 }
 
 // registrable validates host and returns its registrable domain under the

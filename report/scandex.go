@@ -378,9 +378,10 @@ func (s *dexScanner) stringFacts(i uint32) *stringFacts {
 		s.seenRequired[v] = true
 	}
 	if err == nil && v != "" {
-		c := &stringFacts{value: v, rules: s.cv.stringRules(v), hosts: ExtractHosts(v), secrets: FindSecrets(v)}
-		if len(c.rules) > 0 || len(c.hosts) > 0 || len(c.secrets) > 0 {
-			sf = c
+		// Allocated only for the few strings that say something.
+		rules, hosts, secrets := s.cv.stringRules(v), ExtractHosts(v), FindSecrets(v)
+		if len(rules) > 0 || len(hosts) > 0 || len(secrets) > 0 {
+			sf = &stringFacts{value: v, rules: rules, hosts: hosts, secrets: secrets}
 		}
 	}
 	s.strCache[i] = sf

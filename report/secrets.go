@@ -32,13 +32,16 @@ func FindSecrets(s string) []SecretHit {
 		return nil
 	}
 	var hits []SecretHit
-	seen := map[string]bool{}
+	var seen map[string]bool // made on the first match: most strings have none
 	for _, sh := range secretShapes {
 		if !strings.Contains(s, sh.marker) {
 			continue
 		}
 		for _, m := range sh.pattern.FindAllString(s, 8) {
 			h := SecretHit{Kind: sh.kind, Redacted: Redact(m)}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
 			if key := h.Kind + "\x00" + m; !seen[key] {
 				seen[key] = true
 				hits = append(hits, h)
