@@ -84,6 +84,11 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 	if format == "" {
 		format = "jsonl"
 	}
+	if batchFlags.jobs != 1 {
+		// The jobs are the parallelism: a scan that also spread its dex
+		// files over every core would compete with the other jobs.
+		s.opt.Workers = 1
+	}
 
 	toStdout := scanFlags.output == "" || scanFlags.output == "-"
 	color := toStdout && useColor(&output{terminal: isTerminal(os.Stdout)}, scanFlags.noColor)
