@@ -44,18 +44,26 @@ func OpenWith(path string, lim Limits) (*App, error) {
 		return openMapped(path, m, lim)
 	}
 	// Hash while we parse: both only read the file.
-	type sums struct {
-		sha256, sha1, md5 string
-		err               error
-	}
-	done := make(chan sums, 1)
+	done := make(chan fileSums, 1)
 	var stop atomic.Bool
 	go func() {
-		var s sums
+		var s fileSums
 		s.sha256, s.sha1, s.md5, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
 		done <- s
 	}()
 	app, err := openApp(path, f, size, lim)
+	return withSums(path, app, err, &stop, done)
+}
+
+// fileSums are the input's hashes, computed beside the parse.
+type fileSums struct {
+	sha256, sha1, md5 string
+	err               error
+}
+
+// withSums joins the parse with the hashing that ran beside it: a rejected
+// input stops the hashing early, and a hashing failure fails the input.
+func withSums(path string, app *App, err error, stop *atomic.Bool, done <-chan fileSums) (*App, error) {
 	if err != nil {
 		stop.Store(true) // no need to hash the rest of a file we reject
 	}
@@ -80,21 +88,17 @@ var errFileChanged = errors.New("the file changed while it was read (truncated?)
 // returns before m is unmapped: nothing in the App points into m.
 func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	type sums struct {
-		sha256, sha1, md5 string
-		err               error
-	}
-	done := make(chan sums, 1)
+	done := make(chan fileSums, 1)
 	var stop atomic.Bool
 	go func() {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		var s sums
+		var s fileSums
 		defer func() {
 			if v := recover(); v != nil {
 				if !isMemoryFault(v) {
 					panic(v)
 				}
-				s = sums{err: errFileChanged}
+				s = fileSums{err: errFileChanged}
 			}
 			done <- s
 		}()
@@ -111,18 +115,7 @@ func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
 		}
 	}()
 	app, err = openApp(path, m, int64(len(m)), lim)
-	if err != nil {
-		stop.Store(true) // no need to hash the rest of a file we reject
-	}
-	s := <-done
-	if err != nil {
-		return nil, err
-	}
-	if s.err != nil {
-		return nil, &FormatError{Path: path, Err: fmt.Errorf("reading for hashes: %w", s.err)}
-	}
-	app.SHA256, app.SHA1, app.MD5 = s.sha256, s.sha1, s.md5
-	return app, nil
+	return withSums(path, app, err, &stop, done)
 }
 
 // isMemoryFault tells the panic debug.SetPanicOnFault makes of a fault
