@@ -195,6 +195,15 @@ func sideOf(r *Report) DiffSide {
 }
 
 // setDiff returns the keys only in b (added) and only in a (removed), sorted.
+// byKey indexes xs by key(x); a later element wins over an earlier one.
+func byKey[V any](xs []V, key func(V) string) map[string]V {
+	m := make(map[string]V, len(xs))
+	for _, x := range xs {
+		m[key(x)] = x
+	}
+	return m
+}
+
 func setDiff[V any](a, b map[string]V) (added, removed []string) {
 	for k := range b {
 		if _, ok := a[k]; !ok {
@@ -276,13 +285,8 @@ func diffPermissions(a, b []Permission) PermissionDiff {
 }
 
 func diffSDKs(a, b []SDK) SDKDiff {
-	am, bm := map[string]SDK{}, map[string]SDK{}
-	for _, s := range a {
-		am[s.ID] = s
-	}
-	for _, s := range b {
-		bm[s.ID] = s
-	}
+	sdkID := func(s SDK) string { return s.ID }
+	am, bm := byKey(a, sdkID), byKey(b, sdkID)
 	var d SDKDiff
 	d.Added, d.Removed = setDiff(am, bm)
 	for _, id := range d.Added {
@@ -297,13 +301,8 @@ func diffSDKs(a, b []SDK) SDKDiff {
 }
 
 func diffDataTypes(a, b []DataType) DataTypeDiff {
-	am, bm := map[string]DataType{}, map[string]DataType{}
-	for _, t := range a {
-		am[t.ID] = t
-	}
-	for _, t := range b {
-		bm[t.ID] = t
-	}
+	typeID := func(t DataType) string { return t.ID }
+	am, bm := byKey(a, typeID), byKey(b, typeID)
 	var d DataTypeDiff
 	d.Added, d.Removed = setDiff(am, bm)
 	for _, id := range d.Added {
