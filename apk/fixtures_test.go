@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,5 +179,41 @@ func TestOpenSigningMatchesApksigner(t *testing.T) {
 				t.Errorf("validity %v..%v", c.NotBefore, c.NotAfter)
 			}
 		})
+	}
+}
+
+// TestOpenOneWorker: Limits.Workers 1 (inflate and hash on the calling
+// goroutine, as batch jobs do) opens every fixture and corpus APK to the
+// same App as the parallel default, on both the mapped and the read path.
+func TestOpenOneWorker(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "fixtures", "*.ap*"))
+	corpus, _ := filepath.Glob(filepath.Join("..", "corpus", "*.apk"))
+	paths = append(paths, corpus...)
+	if len(paths) < 9 {
+		t.Fatalf("found only %d fixtures", len(paths))
+	}
+	for _, mapped := range []bool{true, false} {
+		if !mapped {
+			defer func(m func(*os.File, int64) (memReaderAt, func(), bool)) { mapInput = m }(mapInput)
+			mapInput = func(*os.File, int64) (memReaderAt, func(), bool) { return nil, nil, false }
+		}
+		for _, p := range paths {
+			want, err := Open(p)
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			lim := DefaultLimits()
+			lim.Workers = 1
+			got, err := OpenWith(p, lim)
+			if err != nil {
+				t.Fatalf("%s, one worker: %v", p, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s (mapped %v): one worker opens a different App", p, mapped)
+			}
+			if got.SHA256 == "" || got.MD5 == "" || got.SHA1 == "" {
+				t.Errorf("%s (mapped %v): hashes missing", p, mapped)
+			}
+		}
 	}
 }

@@ -39,21 +39,28 @@ func OpenWith(path string, lim Limits) (*App, error) {
 	if size == 0 {
 		return nil, &FormatError{Path: path, Err: ErrEmpty}
 	}
-	if m, unmap, ok := mapFile(f, size); ok {
+	if m, unmap, ok := mapInput(f, size); ok {
 		defer unmap()
 		return openMapped(path, m, lim)
 	}
+	var stop atomic.Bool
+	hash := func() (s fileSums) {
+		s.sha256, s.sha1, s.md5, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
+		return s
+	}
+	if lim.workers() == 1 {
+		app, err := openApp(path, f, size, lim)
+		return withSums(path, app, err, &stop, hash)
+	}
 	// Hash while we parse: both only read the file.
 	done := make(chan fileSums, 1)
-	var stop atomic.Bool
-	go func() {
-		var s fileSums
-		s.sha256, s.sha1, s.md5, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
-		done <- s
-	}()
+	go func() { done <- hash() }()
 	app, err := openApp(path, f, size, lim)
-	return withSums(path, app, err, &stop, done)
+	return withSums(path, app, err, &stop, func() fileSums { return <-done })
 }
+
+// mapInput is mapFile; tests replace it to cover the read path.
+var mapInput = mapFile
 
 // fileSums are the input's hashes, computed beside the parse.
 type fileSums struct {
@@ -61,13 +68,14 @@ type fileSums struct {
 	err               error
 }
 
-// withSums joins the parse with the hashing that ran beside it: a rejected
-// input stops the hashing early, and a hashing failure fails the input.
-func withSums(path string, app *App, err error, stop *atomic.Bool, done <-chan fileSums) (*App, error) {
+// withSums joins the parse with the hashing (sums runs it, or waits for it
+// to finish beside the parse): a rejected input stops the hashing early, and
+// a hashing failure fails the input.
+func withSums(path string, app *App, err error, stop *atomic.Bool, sums func() fileSums) (*App, error) {
 	if err != nil {
 		stop.Store(true) // no need to hash the rest of a file we reject
 	}
-	s := <-done
+	s := sums()
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +96,22 @@ var errFileChanged = errors.New("the file changed while it was read (truncated?)
 // returns before m is unmapped: nothing in the App points into m.
 func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	if lim.workers() == 1 {
+		defer func() {
+			if v := recover(); v != nil {
+				if !isMemoryFault(v) {
+					panic(v)
+				}
+				app, err = nil, &FormatError{Path: path, Err: errFileChanged}
+			}
+		}()
+		var stop atomic.Bool
+		app, err = openApp(path, m, int64(len(m)), lim)
+		return withSums(path, app, err, &stop, func() (s fileSums) {
+			s.sha256, s.sha1, s.md5, s.err = hashMapped(m, &stop)
+			return s
+		})
+	}
 	done := make(chan fileSums, 1)
 	var stop atomic.Bool
 	go func() {
@@ -115,7 +139,7 @@ func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
 		}
 	}()
 	app, err = openApp(path, m, int64(len(m)), lim)
-	return withSums(path, app, err, &stop, done)
+	return withSums(path, app, err, &stop, func() fileSums { return <-done })
 }
 
 // isMemoryFault tells the panic debug.SetPanicOnFault makes of a fault

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"errors"
 	"path"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -62,10 +61,11 @@ type dexJob struct {
 // serial and parallel inflation with it).
 var maxInflateWorkers = 0
 
-// inflateParallel inflates jobs with up to GOMAXPROCS goroutines; dex
-// entries are independent and inflating them is the main cost of a scan.
+// inflateParallel inflates jobs with up to Limits.Workers (default
+// GOMAXPROCS) goroutines; dex entries are independent and inflating them is
+// the main cost of a scan.
 func inflateParallel(a *archive, jobs []*dexJob) {
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	workers := min(a.budget.lim.workers(), len(jobs))
 	if maxInflateWorkers > 0 {
 		workers = min(workers, maxInflateWorkers)
 	}

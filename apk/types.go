@@ -3,6 +3,7 @@ package apk
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -14,6 +15,11 @@ type Limits struct {
 	MaxRatio       int64 // inflated/compressed beyond which an entry is a bomb (entries < RatioExemptBytes exempt)
 	MaxNestedDepth int   // nested .apk/.jar/.zip levels looked into; < 0: none
 	MaxEntries     int   // zip entries per archive
+	// Workers is how many cores one input may keep busy: dex entries
+	// inflated at once, and whether the hashes run beside the parse. 0 means
+	// GOMAXPROCS; 1 does all of it on the calling goroutine, which is what a
+	// batch running one input per core wants.
+	Workers int
 }
 
 // RatioExemptBytes is the inflated size below which the ratio limit does not
@@ -55,6 +61,14 @@ func (l Limits) withDefaults() Limits {
 		l.MaxEntries = d.MaxEntries
 	}
 	return l
+}
+
+// workers is Workers with its default applied.
+func (l Limits) workers() int {
+	if l.Workers > 0 {
+		return l.Workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // Warning is something Android tolerates but a reader of the report should

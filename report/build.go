@@ -23,6 +23,8 @@ type Options struct {
 	// ToolVersion goes into tool.version.
 	ToolVersion string
 	// Workers bounds the dex files parsed at once; 0 means GOMAXPROCS.
+	// ScanFile also opens the input with it (apk.Limits.Workers) unless the
+	// limits set their own, so Workers: 1 keeps a whole scan on one core.
 	Workers int
 	// Context, when set, stops the analysis early once it is done (a batch
 	// timeout, an interrupt); Build then fails with code limits.timeout or
@@ -219,6 +221,9 @@ func ScanFile(path string, lim apk.Limits, cat *rules.Catalog, opt Options) (r *
 			r = ErrorRecord(path, err)
 		}
 	}()
+	if lim.Workers == 0 {
+		lim.Workers = opt.Workers
+	}
 	app, err := apk.OpenWith(path, lim)
 	if err != nil {
 		return ErrorRecord(path, err), err

@@ -8,7 +8,9 @@
 #   dexdump    dexdump -d over the same dex files, extracted beforehand
 #   androguard AnalyzeAPK(APK), one run, on the two largest APKs only
 #   RSS        apklens's peak RSS (/usr/bin/time) vs 2 x dex bytes + 40 MiB
-#   batch      scan --jobs 1 vs --jobs 2 over the whole corpus, when the flag exists
+#   batch      scan --jobs 1 vs --jobs 2 over COPIES copies of the corpus (default
+#              5: 45 files), so that throughput is not just the one largest APK
+#              finishing last
 #
 # Times are hyperfine means (wall clock) with the CPU time (user + system)
 # beside them: on a shared, loaded machine the CPU time is the steadier number.
@@ -24,6 +26,7 @@ export LC_ALL=C
 RUNS=${RUNS:-5}
 PARTS=${PARTS:-apks,batch}
 ANDROGUARD_APKS=${ANDROGUARD_APKS:-2}
+COPIES=${COPIES:-5}
 
 for tool in hyperfine unzip dexdump python3 /usr/bin/time; do
 	command -v "$tool" >/dev/null || { echo "bench.sh: $tool is required" >&2; exit 1; }
@@ -125,14 +128,26 @@ batch="not measured: \`apklens scan\` has no --jobs flag yet"
 if [[ $PARTS != *batch* ]]; then
 	batch="not measured (PARTS=$PARTS)"
 elif [[ $("$BIN" scan --help 2>/dev/null) == *--jobs* ]]; then # no pipe: grep -q + pipefail races
-	log "batch: --jobs 1 vs --jobs 2 over ${#apks[@]} APKs"
+	# Copies, not the same path again: the input expander visits a path once.
+	mkdir -p "$work/batch"
+	: >"$work/batch.list"
+	for ((c = 1; c <= COPIES; c++)); do
+		for apk in "${apks[@]}"; do
+			cp "$apk" "$work/batch/$c-$(basename "$apk")"
+			echo "$work/batch/$c-$(basename "$apk")" >>"$work/batch.list"
+		done
+	done
+	nbatch=$(wc -l <"$work/batch.list")
+	log "batch: --jobs 1 vs --jobs 2 over $nbatch files ($COPIES copies of ${#apks[@]} APKs)"
 	hyperfine --style none --warmup 1 --runs "$RUNS" --ignore-failure --export-json "$work/batch.json" \
-		-n jobs1 "'$BIN' scan --jobs 1 --format jsonl ${apks[*]} >/dev/null" \
-		-n jobs2 "'$BIN' scan --jobs 2 --format jsonl ${apks[*]} >/dev/null" >&2
+		-n jobs1 "'$BIN' scan --jobs 1 --format jsonl @$work/batch.list >/dev/null" \
+		-n jobs2 "'$BIN' scan --jobs 2 --format jsonl @$work/batch.list >/dev/null" >&2
 	mapfile -t b < <(summarize "$work/batch.json")
 	read -r j1 _ j1cpu <<<"${b[0]}"
 	read -r j2 _ j2cpu <<<"${b[1]}"
-	batch="| run | wall ms (CPU ms) |
+	batch="$nbatch files ($COPIES copies of the ${#apks[@]} APKs, largest first in each copy):
+
+| run | wall ms (CPU ms) |
 |---|---:|
 | --jobs 1 | $j1 ms ($j1cpu CPU) |
 | --jobs 2 | $j2 ms ($j2cpu CPU) |

@@ -118,7 +118,8 @@ func runHistory(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return usageErr("rules: %v", err)
 		}
-		s := &scanner{cat: cat, limits: apk.DefaultLimits(), opt: report.Options{ToolVersion: version}}
+		// One core per APK, as in a batch scan: --jobs is the parallelism.
+		s := &scanner{cat: cat, limits: apk.DefaultLimits(), opt: report.Options{ToolVersion: version, Workers: 1}}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		_, err = batch.Run(ctx, (&batch.Expander{Stdin: os.Stdin}).Paths(scanArgs), batch.Options{

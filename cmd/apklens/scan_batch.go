@@ -84,11 +84,10 @@ func runBatchScan(args []string, s *scanner, format string, shard batch.Shard) e
 	if format == "" {
 		format = "jsonl"
 	}
-	if batchFlags.jobs != 1 {
-		// The jobs are the parallelism: a scan that also spread its dex
-		// files over every core would compete with the other jobs.
-		s.opt.Workers = 1
-	}
+	// The jobs are the parallelism: each scan stays on one core (its dex
+	// files and hashes one after another), so --jobs N uses N cores, as a
+	// CPU request in a cluster job expects, and scans never compete.
+	s.opt.Workers = 1
 
 	toStdout := scanFlags.output == "" || scanFlags.output == "-"
 	color := toStdout && useColor(&output{terminal: isTerminal(os.Stdout)}, scanFlags.noColor)
