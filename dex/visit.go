@@ -50,6 +50,33 @@ type ClassRefs struct {
 	Refs     []Ref  // distinct by (Kind, Index, Caller); sorted by Caller, Kind, Index; reused between calls
 }
 
+// MoreErrors ends the joined error of a walk that met more errors than it
+// keeps: N is how many were dropped.
+type MoreErrors struct{ N int }
+
+func (e *MoreErrors) Error() string { return fmt.Sprintf("dex: %d more errors not shown", e.N) }
+
+// VisitErrorCount is how many classes or methods a walk's error says could
+// not be read: the joined errors, with a MoreErrors counted as its N.
+func VisitErrorCount(err error) int {
+	if err == nil {
+		return 0
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	n := 0
+	for _, e := range errs {
+		if m, ok := e.(*MoreErrors); ok {
+			n += m.N
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
 // maxVisitErrors caps the errors VisitClasses collects, so a file made of
 // thousands of broken methods cannot make the error list itself large.
 const maxVisitErrors = 64
@@ -64,11 +91,20 @@ const maxVisitErrors = 64
 // collected before the damage); the *FormatErrors are returned together at
 // the end. A non-nil error from fn stops the walk at once and is returned.
 func (f *File) VisitClasses(fn func(*ClassRefs) error) error {
+	return f.VisitClassRange(0, len(f.classDefs), fn)
+}
+
+// VisitClassRange is VisitClasses over class_defs[lo:hi] only (clamped to
+// the table), so that disjoint ranges of one large dex can be walked on
+// several goroutines at once; visiting the ranges of a partition in order
+// yields exactly what VisitClasses does. Each call has its own work budget.
+func (f *File) VisitClassRange(lo, hi int, fn func(*ClassRefs) error) error {
+	lo, hi = max(lo, 0), min(hi, len(f.classDefs))
 	v := newVisitor(f)
 	var errs []error
 	dropped := 0
 	cr := &ClassRefs{}
-	for i := range f.classDefs {
+	for i := lo; i < hi; i++ {
 		cd := &f.classDefs[i]
 		cr.ClassDef, cr.Class = i, cd.Type
 		v.refs = v.refs[:0]
@@ -90,7 +126,7 @@ func (f *File) VisitClasses(fn func(*ClassRefs) error) error {
 		}
 	}
 	if dropped > 0 {
-		errs = append(errs, fmt.Errorf("dex: %d more errors not shown", dropped))
+		errs = append(errs, &MoreErrors{N: dropped})
 	}
 	return errors.Join(errs...)
 }

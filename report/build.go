@@ -175,13 +175,19 @@ func appPackages(m *manifest.Manifest) AppPackages {
 // time) and merges their facts in load order, so the result does not depend
 // on scheduling.
 func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, opt Options) *facts {
-	var inputs []dexInput
-	for _, d := range app.Dex() {
-		inputs = append(inputs, dexInput{path: d.Path, nested: d.Nested, data: d.Data, ctx: opt.Context})
-	}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	all := app.Dex()
+	total := 0
+	for _, d := range all {
+		total += len(d.Data)
+	}
+	var inputs []dexInput
+	for _, d := range all {
+		inputs = append(inputs, dexInput{path: d.Path, nested: d.Nested, data: d.Data, ctx: opt.Context,
+			parts: dexParts(len(d.Data), total, workers)})
 	}
 	results := make([]*facts, len(inputs))
 	sem := make(chan struct{}, workers)
@@ -200,14 +206,14 @@ func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, opt Options) *fa
 		}()
 	}
 	wg.Wait()
-	all := newFacts()
+	merged := newFacts()
 	for _, r := range results {
 		if r == nil { // not started: the context stopped the scan
 			continue
 		}
-		all.merge(r)
+		merged.merge(r)
 	}
-	return all
+	return merged
 }
 
 // ScanFile opens path with the given limits and builds its report. It never

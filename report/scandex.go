@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/apklens/apklens/dex"
 )
@@ -35,6 +36,7 @@ type dexInput struct {
 	nested bool
 	data   []byte
 	ctx    context.Context // nil: never cancelled
+	parts  int             // goroutines that may walk its classes at once (dexParts); ≤ 1: one
 }
 
 // cancelCheckEvery is how many classes the walk visits between looks at the
@@ -101,8 +103,50 @@ type dexScanner struct {
 	seenRequired map[string]bool
 	pendingRefs  map[string]map[string]bool // api id → members, until the walk shows the string
 
-	badItems int   // ids / strings that could not be read
-	firstBad error // the first of them, for the warning
+	badItems   int             // ids / strings that could not be read
+	firstBad   error           // the first of them, for the warning
+	badStrings map[uint32]bool // the strings among them, each counted once across a split walk
+}
+
+// badString is bad for string id i, counted once however often it is met.
+func (s *dexScanner) badString(i uint32, err error) {
+	if s.badStrings[i] {
+		return
+	}
+	if s.badStrings == nil {
+		s.badStrings = map[uint32]bool{}
+	}
+	s.badStrings[i] = true
+	s.bad(err)
+}
+
+// forRange is a scanner for one range of a split walk: it shares the
+// read-only lookup tables and collects into its own facts.
+func (s *dexScanner) forRange() *dexScanner {
+	return &dexScanner{f: s.f, in: s.in, cv: s.cv, out: newFacts(), apiOf: s.apiOf, loaderOf: s.loaderOf,
+		strCache: map[uint32]*stringFacts{}, required: s.required, seenRequired: map[string]bool{}}
+}
+
+// absorb merges what the walk of a later range found, so that the ranges
+// merged in order give what one walk over them all would have.
+func (s *dexScanner) absorb(p *dexScanner) {
+	s.out.merge(p.out)
+	for v := range p.seenRequired {
+		s.seenRequired[v] = true
+	}
+	if s.badItems == 0 && p.badItems > 0 {
+		s.firstBad = p.firstBad
+	}
+	s.badItems += p.badItems - len(p.badStrings)
+	for i := range p.badStrings {
+		if !s.badStrings[i] {
+			if s.badStrings == nil {
+				s.badStrings = map[uint32]bool{}
+			}
+			s.badStrings[i] = true
+			s.badItems++
+		}
+	}
 }
 
 // bad counts an unreadable id or string: the scan goes on without it, and
@@ -205,25 +249,34 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		}
 	}
 
-	visited := 0
-	err := f.VisitClasses(func(cr *dex.ClassRefs) error {
-		if visited++; in.ctx != nil && visited%cancelCheckEvery == 0 && in.ctx.Err() != nil {
-			return in.ctx.Err()
-		}
-		owner := OwnerUnknown
-		if cr.ClassDef >= 0 && cr.ClassDef < len(owners) {
-			owner = owners[cr.ClassDef]
-		}
-		s.visitClass(cr, owner)
-		return nil
-	})
+	walk := func(w *dexScanner, lo, hi int) error {
+		visited := 0
+		return f.VisitClassRange(lo, hi, func(cr *dex.ClassRefs) error {
+			if visited++; in.ctx != nil && visited%cancelCheckEvery == 0 && in.ctx.Err() != nil {
+				return in.ctx.Err()
+			}
+			owner := OwnerUnknown
+			if cr.ClassDef >= 0 && cr.ClassDef < len(owners) {
+				owner = owners[cr.ClassDef]
+			}
+			w.visitClass(cr, owner)
+			return nil
+		})
+	}
+	errs := walkRanges(s, classRanges(len(defs), in.parts), walk)
 	if in.ctx != nil && in.ctx.Err() != nil {
 		return len(defs) // stopped: Build reports the cancellation, not bad code
 	}
-	if err != nil {
-		n := len(unwrapJoined(err))
+	n, first := 0, error(nil)
+	for _, err := range errs {
+		if err != nil && first == nil {
+			first = firstError(err)
+		}
+		n += dex.VisitErrorCount(err)
+	}
+	if n > 0 {
 		out.warnings = append(out.warnings, Warning{Code: "dex.bad-code",
-			Message: fmt.Sprintf("%s: %d class(es) or method(s) could not be read; first: %v", in.path, n, oneLine(firstError(err).Error()))})
+			Message: fmt.Sprintf("%s: %d class(es) or method(s) could not be read; first: %v", in.path, n, oneLine(first.Error()))})
 	}
 	if s.badItems > 0 {
 		out.warnings = append(out.warnings, Warning{Code: "dex.bad-item",
@@ -238,6 +291,72 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		}
 	}
 	return len(defs)
+}
+
+// minSplitDexBytes is the smallest dex whose class walk is worth splitting
+// over several goroutines, and minRangeClasses the fewest classes a range
+// gets: smaller pieces cost more than they save. Variables so tests can
+// split the fixtures' small dex files.
+var (
+	minSplitDexBytes = 1 << 20
+	minRangeClasses  = 64
+)
+
+// dexParts is how many goroutines may walk a dex of size bytes when the
+// app's dex files total total bytes and workers may run at once: a dex
+// larger than its fair share (total/workers) would otherwise keep one core
+// busy while the others, done with the small ones, wait for it.
+func dexParts(size, total, workers int) int {
+	if workers <= 1 || size < minSplitDexBytes {
+		return 1
+	}
+	share := max(total/workers, 1)
+	return min(workers, (size+share-1)/share)
+}
+
+// classRanges splits n class defs into at most parts contiguous ranges of
+// nearly equal size, in order.
+func classRanges(n, parts int) [][2]int {
+	parts = max(1, min(parts, n/minRangeClasses))
+	out := make([][2]int, 0, parts)
+	for i := range parts {
+		out = append(out, [2]int{n * i / parts, n * (i + 1) / parts})
+	}
+	return out
+}
+
+// walkRanges walks the class ranges, the first on s and each further one
+// on its own goroutine and scanner, then merges those into s in order, so
+// the facts equal one walk over all classes. It returns each range's error.
+// A panic in a range's goroutine is raised again here, where scanDexSafe
+// turns it into a warning.
+func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi int) error) []error {
+	errs := make([]error, len(ranges))
+	if len(ranges) == 1 {
+		errs[0] = walk(s, ranges[0][0], ranges[0][1])
+		return errs
+	}
+	parts := make([]*dexScanner, len(ranges))
+	panics := make([]any, len(ranges))
+	var wg sync.WaitGroup
+	for i := 1; i < len(ranges); i++ {
+		parts[i] = s.forRange()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = walk(parts[i], ranges[i][0], ranges[i][1])
+		}()
+	}
+	errs[0] = walk(s, ranges[0][0], ranges[0][1])
+	wg.Wait()
+	for i := 1; i < len(ranges); i++ {
+		if panics[i] != nil {
+			panic(panics[i])
+		}
+		s.absorb(parts[i])
+	}
+	return errs
 }
 
 func addRef(refs map[string]map[string]bool, id, member string) {
@@ -373,7 +492,9 @@ func (s *dexScanner) stringFacts(i uint32) *stringFacts {
 	}
 	v, err := s.f.String(i)
 	var sf *stringFacts
-	s.bad(err)
+	if err != nil {
+		s.badString(i, err)
+	}
 	if err == nil && s.required[v] {
 		s.seenRequired[v] = true
 	}

@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/apklens/apklens/apk"
+)
+
+// TestSplitWalkMatchesOneWalk: walking a dex's classes in ranges on several
+// goroutines gives byte-for-byte the report of one walk. The thresholds are
+// lowered so the fixtures' small dex files split too; the hostile files
+// check that damaged code and strings are counted the same way (each bad
+// string once, all errors of all ranges); the corpus checks real apps.
+func TestSplitWalkMatchesOneWalk(t *testing.T) {
+	defer func(b, c int) { minSplitDexBytes, minRangeClasses = b, c }(minSplitDexBytes, minRangeClasses)
+	minSplitDexBytes, minRangeClasses = 0, 1
+
+	var paths []string
+	for _, pat := range []string{"../fixtures/*.ap*", "../fixtures/hostile/files/*", "../corpus/*.apk"} {
+		m, _ := filepath.Glob(pat)
+		paths = append(paths, m...)
+	}
+	cat := testCatalog(t)
+	split, compared := 0, 0
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+			continue
+		}
+		app, err := apk.OpenWith(p, apk.DefaultLimits())
+		if err != nil {
+			continue // refused before any dex is walked
+		}
+		one, err1 := Build(app, cat, Options{Workers: 1})
+		for _, workers := range []int{2, 3, 8} {
+			many, err2 := Build(app, cat, Options{Workers: workers})
+			if (err1 == nil) != (err2 == nil) {
+				t.Fatalf("%s: one walk: %v; %d workers: %v", p, err1, workers, err2)
+			}
+			if err1 != nil {
+				continue
+			}
+			if a, b := mustJSON(t, one), mustJSON(t, many); !bytes.Equal(a, b) {
+				t.Errorf("%s: %d workers give a different report than one walk", p, workers)
+			}
+			compared++
+		}
+		for _, d := range app.Dex() {
+			if dexParts(len(d.Data), len(d.Data), 2) > 1 {
+				split++
+			}
+		}
+	}
+	t.Logf("compared %d reports; %d dex files split", compared, split)
+	if compared < 200 || split < 40 {
+		t.Fatalf("compared %d reports over %d splittable dex files: the inputs were not found", compared, split)
+	}
+}
+
+func TestDexPartsAndClassRanges(t *testing.T) {
+	for _, c := range []struct{ size, total, workers, want int }{
+		{10 << 20, 14 << 20, 2, 2}, // the largest dex of uiautomator2-server: more than its share
+		{3 << 20, 14 << 20, 2, 1},  // within its share
+		{10 << 20, 10 << 20, 4, 4}, // the only dex
+		{10 << 20, 10 << 20, 1, 1}, // one worker never splits
+		{512 << 10, 512 << 10, 2, 1},
+	} {
+		if got := dexParts(c.size, c.total, c.workers); got != c.want {
+			t.Errorf("dexParts(%d, %d, %d) = %d, want %d", c.size, c.total, c.workers, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		n, parts int
+		want     [][2]int
+	}{
+		{1000, 2, [][2]int{{0, 500}, {500, 1000}}},
+		{1001, 3, [][2]int{{0, 333}, {333, 667}, {667, 1001}}},
+		{100, 4, [][2]int{{0, 100}}}, // < 64 classes a range: one walk
+		{0, 2, [][2]int{{0, 0}}},
+	} {
+		if got := classRanges(c.n, c.parts); !slices.Equal(got, c.want) {
+			t.Errorf("classRanges(%d, %d) = %v, want %v", c.n, c.parts, got, c.want)
+		}
+	}
+}
