@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/apklens/apklens/dex"
 )
@@ -490,23 +491,48 @@ func (s *dexScanner) stringFacts(i uint32) *stringFacts {
 	if sf, ok := s.strCache[i]; ok {
 		return sf
 	}
-	v, err := s.f.String(i)
+	v, borrowed, err := s.peekString(i)
 	var sf *stringFacts
 	if err != nil {
 		s.badString(i, err)
 	}
 	if err == nil && s.required[v] {
-		s.seenRequired[v] = true
+		s.seenRequired[strings.Clone(v)] = true
 	}
 	if err == nil && v != "" {
-		// Allocated only for the few strings that say something.
 		rules, hosts, secrets := s.cv.stringRules(v), ExtractHosts(v), FindSecrets(v)
 		if len(rules) > 0 || len(hosts) > 0 || len(secrets) > 0 {
+			if borrowed { // the facts outlive the dex: look again at a copy they can keep
+				v = strings.Clone(v)
+				rules, hosts, secrets = s.cv.stringRules(v), ExtractHosts(v), FindSecrets(v)
+			}
+			// Allocated only for the few strings that say something.
 			sf = &stringFacts{value: v, rules: rules, hosts: hosts, secrets: secrets}
 		}
 	}
 	s.strCache[i] = sf
 	return sf
+}
+
+// peekString returns string i for a look that keeps nothing of it. An
+// ASCII string (almost all of them) is its MUTF-8 bytes as they are, so it
+// is returned without a copy, pointing into the dex (borrowed); others are
+// decoded.
+func (s *dexScanner) peekString(i uint32) (v string, borrowed bool, err error) {
+	raw, err := s.f.StringBytes(i)
+	if err != nil {
+		return "", false, err
+	}
+	for _, c := range raw {
+		if c == 0 || c >= 0x80 {
+			v, err := s.f.String(i)
+			return v, false, err
+		}
+	}
+	if len(raw) == 0 {
+		return "", false, nil
+	}
+	return unsafe.String(&raw[0], len(raw)), true, nil
 }
 
 // methodPart turns "Lcom/x/Y;->run(I)V" into "run(I)V".

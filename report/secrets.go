@@ -13,17 +13,17 @@ type SecretHit struct {
 
 type secretShape struct {
 	kind    string
-	marker  string // cheap substring test before the regexp runs
+	markers []string // cheap substring tests before the regexp runs: one must be in the string
 	pattern *regexp.Regexp
 }
 
 var secretShapes = []secretShape{
-	{"google-api-key", "AIza", regexp.MustCompile(`AIza[0-9A-Za-z_-]{35}`)},
-	{"aws-access-key", "A", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"google-api-key", []string{"AIza"}, regexp.MustCompile(`AIza[0-9A-Za-z_-]{35}`)},
+	{"aws-access-key", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
 	// A PEM header alone is a parser's marker (TLS libraries carry dozens);
 	// a key is the header followed by its base64 body.
-	{"private-key", "PRIVATE KEY-----", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\\[rn]|\s)*[A-Za-z0-9+/=]{40,}`)},
-	{"firebase-database", "firebaseio.com", regexp.MustCompile(`https://[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.firebaseio\.com`)},
+	{"private-key", []string{"PRIVATE KEY-----"}, regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\\[rn]|\s)*[A-Za-z0-9+/=]{40,}`)},
+	{"firebase-database", []string{"firebaseio.com"}, regexp.MustCompile(`https://[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.firebaseio\.com`)},
 }
 
 // FindSecrets returns the well-known credential shapes in s, each once.
@@ -34,7 +34,7 @@ func FindSecrets(s string) []SecretHit {
 	var hits []SecretHit
 	var seen map[string]bool // made on the first match: most strings have none
 	for _, sh := range secretShapes {
-		if !strings.Contains(s, sh.marker) {
+		if !containsAny(s, sh.markers) {
 			continue
 		}
 		for _, m := range sh.pattern.FindAllString(s, 8) {
@@ -58,4 +58,13 @@ func Redact(s string) string {
 		return string(r) + "…"
 	}
 	return string(r[:6]) + "…"
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
