@@ -78,13 +78,45 @@ func scanDex(in dexInput, cv *catalogView, att *Attributor) *facts {
 		for _, w := range f.Warnings() {
 			out.warnings = append(out.warnings, Warning{Code: w.Code, Message: in.path + ": " + w.Message})
 		}
-		if !f.ChecksumValid() {
+		checksumOK := checksumBeside(f, in.parts > 1)
+		classes += scanDexSection(in, f, cv, att, out)
+		if !checksumOK() {
 			out.warnings = append(out.warnings, Warning{Code: "dex.bad-checksum",
 				Message: in.path + ": the adler32 checksum does not match; ART refuses to load this dex, so its code may never run"})
 		}
-		classes += scanDexSection(in, f, cv, att, out)
 	}
 	return out
+}
+
+// checksumBeside starts checking f's Adler-32 and returns the wait for the
+// answer. With beside set (a large dex, walked on several goroutines) it
+// runs on its own goroutine, off the walk's critical path: over a 10 MB dex
+// it takes ~8 ms. A panic there is raised again by the wait.
+func checksumBeside(f *dex.File, beside bool) func() bool {
+	if !beside {
+		ok := f.ChecksumValid()
+		return func() bool { return ok }
+	}
+	type result struct {
+		ok       bool
+		panicked any
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			r.panicked = recover()
+			done <- r
+		}()
+		r.ok = f.ChecksumValid()
+	}()
+	return func() bool {
+		r := <-done
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		return r.ok
+	}
 }
 
 // dexScanner holds the per-section lookup tables.
