@@ -3,6 +3,7 @@ package report
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -118,19 +119,29 @@ func FuzzScanDex(f *testing.F) {
 	f.Add([]byte("dex\n035\x00"))
 	cv := newCatalogView(testCatalog(f))
 	att := NewAttributor(AppPackages{Package: "com.example.shortvideo"}, cv.sdkForClass)
-	f.Fuzz(func(t *testing.T, b []byte) {
+	// Split walks of even the smallest dex, to compare them with one walk.
+	defer func(c int) { minRangeClasses = c }(minRangeClasses)
+	minRangeClasses = 1
+	scan := func(t *testing.T, b []byte, parts int) *facts {
 		var out *facts
 		done := make(chan struct{})
-		go func() { out = scanDexSafe(dexInput{path: "classes.dex", data: b}, cv, att); close(done) }()
+		go func() { out = scanDexSafe(dexInput{path: "classes.dex", data: b, parts: parts}, cv, att); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
-			t.Fatalf("scan of a %d-byte dex did not finish in 10s", len(b))
+			t.Fatalf("scan of a %d-byte dex in %d part(s) did not finish in 10s", len(b), parts)
 		}
 		for _, w := range out.warnings {
 			if w.Code == "internal.panic" {
-				t.Fatalf("panic while scanning: %s", w.Message)
+				t.Fatalf("panic while scanning in %d part(s): %s", parts, w.Message)
 			}
+		}
+		return out
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		one := scan(t, b, 1)
+		if split := scan(t, b, 3); !reflect.DeepEqual(one, split) {
+			t.Fatalf("a walk in 3 parts found other facts than one walk")
 		}
 	})
 }
