@@ -33,8 +33,9 @@ type ScanFunc func(ctx context.Context, path string) (*report.Report, error)
 
 // Options configure Run.
 type Options struct {
-	// Jobs is the number of inputs analysed at once and also the most
-	// reports held waiting for their turn in the output; 0 means NumCPU.
+	// Jobs is the number of inputs analysed at once; 0 means NumCPU. At
+	// most WindowPerJob*Jobs inputs are taken and not yet emitted, the
+	// others being finished reports waiting for their turn in the output.
 	Jobs int
 	// Timeout bounds one input's analysis; 0 means no limit.
 	Timeout time.Duration
@@ -96,10 +97,19 @@ type slot struct {
 	done  chan Result
 }
 
+// WindowPerJob sizes the reorder window: up to WindowPerJob*Jobs inputs may
+// be between "taken from paths" and "emitted". With a window of only Jobs,
+// every large input made the other workers stop at the small ones after it
+// (their reports cannot be written before its own), and --jobs 2 kept 1.6
+// of 2 cores busy on the corpus; waiting reports are small (the APK's bytes
+// are gone once its analysis ends), so a few per job cost little.
+const WindowPerJob = 4
+
 // Run analyses every path of paths that belongs to opt.Shard and passes the
-// results to opt.Emit in input order. At most opt.Jobs inputs are between
-// "taken from paths" and "emitted" at any time, so memory does not grow
-// with the number of inputs or with one slow input. It returns when every
+// results to opt.Emit in input order. At most opt.Jobs inputs are analysed
+// and at most WindowPerJob*opt.Jobs are between "taken from paths" and
+// "emitted" at any time, so memory does not grow with the number of inputs
+// or with one slow input. It returns when every
 // input is emitted, when Emit fails, or when ctx is cancelled.
 func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stats, error) {
 	if opt.Scan == nil || opt.Emit == nil {
@@ -123,9 +133,9 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 		// pool still works at full width.
 		running: make(chan struct{}, 2*jobs)}
 
-	window := make(chan struct{}, jobs) // inputs taken but not yet emitted
+	window := make(chan struct{}, WindowPerJob*jobs) // inputs taken but not yet emitted
 	work := make(chan *slot)
-	order := make(chan *slot, jobs)
+	order := make(chan *slot, WindowPerJob*jobs)
 
 	// Expander: walks ahead of the pool (paths only, no file is opened)
 	// so that the total is known early for the progress bar; Lookahead
@@ -177,7 +187,7 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 			}
 			s := &slot{index: n, path: in.path, done: make(chan Result, 1)}
 			n++
-			order <- s // never blocks long: the window bounds it to jobs
+			order <- s // never blocks: the window bounds it to its capacity
 			if in.ee != nil {
 				s.done <- Result{Index: s.index, Path: in.path, Report: report.ErrorRecord(in.path, in.ee), Err: in.ee}
 				continue
@@ -223,7 +233,7 @@ func Run(ctx context.Context, paths iter.Seq2[string, error], opt Options) (Stat
 				cancel()
 			}
 		}
-		<-window // only now is the input out of memory
+		<-window // only now is its report out of memory
 	}
 	if runErr == nil {
 		// Cancelled while the producer was between inputs: it stopped
