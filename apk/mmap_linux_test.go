@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 )
 
@@ -33,13 +34,22 @@ func TestOpenMappedTruncatedWhileReading(t *testing.T) {
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	app, err := openMapped(path, m, DefaultLimits())
-	if app != nil || !errors.Is(err, errFileChanged) {
-		t.Fatalf("openMapped of a truncated mapping = %v, %v; want errFileChanged", app, err)
+	for _, workers := range []int{0, 1} { // hashing beside the parse, and after it
+		lim := DefaultLimits()
+		lim.Workers = workers
+		app, err := openMapped(path, m, lim)
+		if app != nil || !errors.Is(err, errFileChanged) {
+			t.Fatalf("workers %d: openMapped of a truncated mapping = %v, %v; want errFileChanged", workers, app, err)
+		}
+		var fe *FormatError
+		if !errors.As(err, &fe) || fe.Path != path {
+			t.Errorf("workers %d: error %v is not a FormatError naming %s", workers, err, path)
+		}
 	}
-	var fe *FormatError
-	if !errors.As(err, &fe) || fe.Path != path {
-		t.Errorf("error %v is not a FormatError naming %s", err, path)
+	// Hashing alone (the parse done, the file then truncated) gives the
+	// same error, whichever goroutine hashes.
+	if s := hashMappedGuarded(m, new(atomic.Bool)); !errors.Is(s.err, errFileChanged) {
+		t.Errorf("hashing a truncated mapping: %v, want errFileChanged", s.err)
 	}
 }
 

@@ -45,7 +45,11 @@ func OpenWith(path string, lim Limits) (*App, error) {
 	}
 	var stop atomic.Bool
 	hash := func() (s fileSums) {
-		s.sha256, s.sha1, s.md5, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
+		var n int64
+		s.sha256, s.sha1, s.md5, n, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
+		if s.err == nil && n != size {
+			s.err = errFileChanged // it shrank after we took its size
+		}
 		return s
 	}
 	if lim.workers() == 1 {
@@ -96,50 +100,44 @@ var errFileChanged = errors.New("the file changed while it was read (truncated?)
 // returns before m is unmapped: nothing in the App points into m.
 func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	if lim.workers() == 1 {
-		defer func() {
-			if v := recover(); v != nil {
-				if !isMemoryFault(v) {
-					panic(v)
-				}
-				app, err = nil, &FormatError{Path: path, Err: errFileChanged}
-			}
-		}()
-		var stop atomic.Bool
-		app, err = openApp(path, m, int64(len(m)), lim)
-		return withSums(path, app, err, &stop, func() (s fileSums) {
-			s.sha256, s.sha1, s.md5, s.err = hashMapped(m, &stop)
-			return s
-		})
-	}
-	done := make(chan fileSums, 1)
 	var stop atomic.Bool
-	go func() {
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		var s fileSums
-		defer func() {
-			if v := recover(); v != nil {
-				if !isMemoryFault(v) {
-					panic(v)
-				}
-				s = fileSums{err: errFileChanged}
-			}
-			done <- s
-		}()
-		s.sha256, s.sha1, s.md5, s.err = hashMapped(m, &stop)
-	}()
+	sums := func() fileSums { return hashMappedGuarded(m, &stop) }
+	beside := lim.workers() > 1
+	if beside {
+		done := make(chan fileSums, 1)
+		go func() { done <- hashMappedGuarded(m, &stop) }()
+		sums = func() fileSums { return <-done }
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if !isMemoryFault(v) {
 				panic(v)
 			}
 			stop.Store(true)
-			<-done
+			if beside {
+				sums() // the hashing must be done with m before it is unmapped
+			}
 			app, err = nil, &FormatError{Path: path, Err: errFileChanged}
 		}
 	}()
 	app, err = openApp(path, m, int64(len(m)), lim)
-	return withSums(path, app, err, &stop, func() fileSums { return <-done })
+	return withSums(path, app, err, &stop, sums)
+}
+
+// hashMappedGuarded is hashMapped with a memory fault (the mapped input
+// truncated while it is hashed) turned into errFileChanged.
+func hashMappedGuarded(m []byte, stop *atomic.Bool) (s fileSums) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			if !isMemoryFault(v) {
+				panic(v)
+			}
+			s = fileSums{err: errFileChanged}
+		}
+	}()
+	s.sha256, s.sha1, s.md5, s.err = hashMapped(m, stop)
+	return s
 }
 
 // isMemoryFault tells the panic debug.SetPanicOnFault makes of a fault
@@ -193,17 +191,17 @@ func OpenBytes(name string, b []byte, lim Limits) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	app.SHA256, app.SHA1, app.MD5, _ = hashAll(bytes.NewReader(b))
+	app.SHA256, app.SHA1, app.MD5, _, _ = hashAll(bytes.NewReader(b))
 	return app, nil
 }
 
-// hashAll computes the three digests in one pass.
-func hashAll(r io.Reader) (s256, s1, m5 string, err error) {
+// hashAll computes the three digests in one pass; n is the bytes read.
+func hashAll(r io.Reader) (s256, s1, m5 string, n int64, err error) {
 	h256, h1, hm5 := sha256.New(), sha1.New(), md5.New()
-	if _, err = io.Copy(io.MultiWriter(h256, h1, hm5), r); err != nil {
-		return "", "", "", err
+	if n, err = io.Copy(io.MultiWriter(h256, h1, hm5), r); err != nil {
+		return "", "", "", n, err
 	}
-	return hex.EncodeToString(h256.Sum(nil)), hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(hm5.Sum(nil)), nil
+	return hex.EncodeToString(h256.Sum(nil)), hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(hm5.Sum(nil)), n, nil
 }
 
 // stoppableReader ends a read loop early once stop is set.

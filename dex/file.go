@@ -536,6 +536,15 @@ func (f *File) NumMethodHandles() int { return int(f.numMethodHandles) }
 // is the File's own: do not modify it.
 func (f *File) ClassDefs() []ClassDef { return f.classDefs }
 
+// StringBudget is what is left of the file's budget for long strings (see
+// StringBytes); below zero, long strings are refused.
+func (f *File) StringBudget() int64 { return f.longStringBudget.Load() }
+
+// SetStringBudget puts back a StringBudget taken earlier, for a caller that
+// reads the strings again and must find them as it did the first time (a
+// split walk that falls back to one walk).
+func (f *File) SetStringBudget(n int64) { f.longStringBudget.Store(n) }
+
 // StringBytes returns string i as raw MUTF-8 without its terminating NUL,
 // pointing into the buffer (zero copy).
 func (f *File) StringBytes(i uint32) ([]byte, error) {
@@ -609,9 +618,19 @@ func (f *File) String(i uint32) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return f.DecodeString(i, raw)
+}
+
+// DecodeString decodes raw, string i's bytes from StringBytes, as String
+// does, without reading (and charging) them again.
+func (f *File) DecodeString(i uint32, raw []byte) (string, error) {
 	s, err := decodeMUTF8(raw)
 	if err != nil {
-		return "", formatErr("string_data", int(u32(f.stringIDs, int(i)*stringIDSize)), "string %d: %v", i, err)
+		off := f.base
+		if uint64(i) < uint64(f.NumStrings()) {
+			off = int(u32(f.stringIDs, int(i)*stringIDSize))
+		}
+		return "", formatErr("string_data", off, "string %d: %v", i, err)
 	}
 	return s, nil
 }

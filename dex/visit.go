@@ -91,16 +91,27 @@ const maxVisitErrors = 64
 // collected before the damage); the *FormatErrors are returned together at
 // the end. A non-nil error from fn stops the walk at once and is returned.
 func (f *File) VisitClasses(fn func(*ClassRefs) error) error {
-	return f.VisitClassRange(0, len(f.classDefs), fn)
+	_, err := f.VisitClassRange(0, len(f.classDefs), fn)
+	return err
 }
+
+// WalkBudget is the work budget of one walk: the bytes of class data and
+// code it may read (16 times the file, plus 1 MiB), so that class_defs or
+// methods sharing one big item cannot multiply the work.
+func (f *File) WalkBudget() int64 { return 16*int64(len(f.b)) + 1<<20 }
 
 // VisitClassRange is VisitClasses over class_defs[lo:hi] only (clamped to
 // the table), so that disjoint ranges of one large dex can be walked on
-// several goroutines at once; visiting the ranges of a partition in order
-// yields exactly what VisitClasses does. Each call has its own work budget.
-func (f *File) VisitClassRange(lo, hi int, fn func(*ClassRefs) error) error {
+// several goroutines at once. spent is the work it charged to its budget
+// (a full WalkBudget per call; more than that means it ran out). What a
+// class yields does not depend on the range it is walked in, so when the
+// ranges of a partition together spent at most WalkBudget, visiting them in
+// order yields exactly what VisitClasses does; otherwise VisitClasses would
+// have stopped earlier, and the caller must walk once instead.
+func (f *File) VisitClassRange(lo, hi int, fn func(*ClassRefs) error) (spent int64, err error) {
 	lo, hi = max(lo, 0), min(hi, len(f.classDefs))
 	v := newVisitor(f)
+	defer func() { spent = f.WalkBudget() - v.budget }()
 	var errs []error
 	dropped := 0
 	cr := &ClassRefs{}
@@ -118,7 +129,7 @@ func (f *File) VisitClassRange(lo, hi int, fn func(*ClassRefs) error) error {
 			}
 		}
 		if ferr := fn(cr); ferr != nil {
-			return ferr
+			return 0, ferr
 		}
 		v.refs = cr.Refs[:0] // keep the (possibly grown) buffer for the next class
 		if v.overBudget {
@@ -128,7 +139,7 @@ func (f *File) VisitClassRange(lo, hi int, fn func(*ClassRefs) error) error {
 	if dropped > 0 {
 		errs = append(errs, &MoreErrors{N: dropped})
 	}
-	return errors.Join(errs...)
+	return 0, errors.Join(errs...)
 }
 
 // visitor holds the reusable state of one VisitClasses walk.
@@ -161,7 +172,7 @@ func newVisitor(f *File) *visitor {
 		f: f, b: f.b,
 		numMethods: uint32(f.NumMethods()),
 		setKeys:    make([]uint64, 64), setGens: make([]uint32, 64),
-		budget: 16*int64(len(f.b)) + 1<<20,
+		budget: f.WalkBudget(),
 	}
 	v.limits[idxString] = uint32(f.NumStrings())
 	v.limits[idxStringJumbo] = uint32(f.NumStrings())

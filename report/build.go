@@ -22,9 +22,12 @@ import (
 type Options struct {
 	// ToolVersion goes into tool.version.
 	ToolVersion string
-	// Workers bounds the dex files parsed at once; 0 means GOMAXPROCS.
-	// ScanFile also opens the input with it (apk.Limits.Workers) unless the
-	// limits set their own, so Workers: 1 keeps a whole scan on one core.
+	// Workers bounds the dex files parsed at once, and the ranges a dex
+	// larger than its share is walked in (so a few more goroutines than
+	// Workers may run for a moment, each dex also checking its checksum
+	// beside the walk); 0 means GOMAXPROCS. ScanFile also opens the input
+	// with it (apk.Limits.Workers) unless the limits set their own, so
+	// Workers: 1 keeps a whole scan on one goroutine.
 	Workers int
 	// Context, when set, stops the analysis early once it is done (a batch
 	// timeout, an interrupt); Build then fails with code limits.timeout or

@@ -282,7 +282,7 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		}
 	}
 
-	walk := func(w *dexScanner, lo, hi int) error {
+	walk := func(w *dexScanner, lo, hi int) (int64, error) {
 		visited := 0
 		return f.VisitClassRange(lo, hi, func(cr *dex.ClassRefs) error {
 			if visited++; in.ctx != nil && visited%cancelCheckEvery == 0 && in.ctx.Err() != nil {
@@ -358,36 +358,59 @@ func classRanges(n, parts int) [][2]int {
 	return out
 }
 
-// walkRanges walks the class ranges, the first on s and each further one
-// on its own goroutine and scanner, then merges those into s in order, so
-// the facts equal one walk over all classes. It returns each range's error.
-// A panic in a range's goroutine is raised again here, where scanDexSafe
-// turns it into a warning.
-func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi int) error) []error {
-	errs := make([]error, len(ranges))
+// walkRanges walks the class ranges (in order, they cover the classes
+// walked), each on its own scanner and all but the first on their own
+// goroutines, then merges them into s in order, so the facts equal one walk
+// over all classes. That holds while the ranges together stay within one
+// walk's budgets; when they spent more work than one walk may, or ran the
+// file's long-string budget out, one walk would have stopped (or been
+// refused a string) somewhere else, so their results are dropped and s
+// walks once, from the string budget they started with. It returns the
+// walk errors, one per range merged. A panic in a range's goroutine is
+// raised again here, after all of them ended, where scanDexSafe turns it
+// into a warning.
+func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi int) (int64, error)) []error {
+	whole := func() []error {
+		_, err := walk(s, ranges[0][0], ranges[len(ranges)-1][1])
+		return []error{err}
+	}
 	if len(ranges) == 1 {
-		errs[0] = walk(s, ranges[0][0], ranges[0][1])
-		return errs
+		return whole()
 	}
+	stringBudget := s.f.StringBudget()
 	parts := make([]*dexScanner, len(ranges))
+	errs := make([]error, len(ranges))
+	spent := make([]int64, len(ranges))
 	panics := make([]any, len(ranges))
-	var wg sync.WaitGroup
-	for i := 1; i < len(ranges); i++ {
+	for i := range parts {
 		parts[i] = s.forRange()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { panics[i] = recover() }()
-			errs[i] = walk(parts[i], ranges[i][0], ranges[i][1])
-		}()
 	}
-	errs[0] = walk(s, ranges[0][0], ranges[0][1])
-	wg.Wait()
-	for i := 1; i < len(ranges); i++ {
+	func() {
+		var wg sync.WaitGroup
+		defer wg.Wait() // also when the first range panics: no walk outlives the scan
+		for i := 1; i < len(ranges); i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { panics[i] = recover() }()
+				spent[i], errs[i] = walk(parts[i], ranges[i][0], ranges[i][1])
+			}()
+		}
+		spent[0], errs[0] = walk(parts[0], ranges[0][0], ranges[0][1])
+	}()
+	var total int64
+	for i := range ranges {
 		if panics[i] != nil {
 			panic(panics[i])
 		}
-		s.absorb(parts[i])
+		total += spent[i]
+	}
+	if total > s.f.WalkBudget() || s.f.StringBudget() < 0 {
+		s.f.SetStringBudget(stringBudget)
+		return whole()
+	}
+	for _, p := range parts {
+		s.absorb(p)
 	}
 	return errs
 }
@@ -557,7 +580,7 @@ func (s *dexScanner) peekString(i uint32) (v string, borrowed bool, err error) {
 	}
 	for _, c := range raw {
 		if c == 0 || c >= 0x80 {
-			v, err := s.f.String(i)
+			v, err := s.f.DecodeString(i, raw)
 			return v, false, err
 		}
 	}

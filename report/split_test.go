@@ -2,8 +2,11 @@ package report
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -83,6 +86,46 @@ func TestDexPartsAndClassRanges(t *testing.T) {
 	} {
 		if got := classRanges(c.n, c.parts); !slices.Equal(got, c.want) {
 			t.Errorf("classRanges(%d, %d) = %v, want %v", c.n, c.parts, got, c.want)
+		}
+	}
+}
+
+// TestSplitWalkBudgetsFallBack: dex files that run one walk's work budget
+// or the file's long-string budget out (written by dex's
+// TestWriteBudgetDexTestdata) give the facts of one walk when split, every
+// time: split ranges would each get a fresh work budget and charge a long
+// string once per range, so their results are dropped for one walk.
+func TestSplitWalkBudgetsFallBack(t *testing.T) {
+	cv := newCatalogView(testCatalog(t))
+	att := NewAttributor(AppPackages{Package: "com.example"}, cv.sdkForClass)
+	for _, name := range []string{"work-budget.dex.gz", "string-budget.dex.gz"} {
+		zb, err := os.ReadFile(filepath.Join("testdata", "budget", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(zb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := dexParts(len(b), len(b), 2)
+		if parts != 2 || len(classRanges(160, parts)) != 2 {
+			t.Fatalf("%s: %d parts: the file no longer splits", name, parts)
+		}
+		one := scanDexSafe(dexInput{path: "classes.dex", data: b, parts: 1}, cv, att)
+		// One walk runs the work budget out, or reads the long string once
+		// in every class while two ranges would charge it twice.
+		if name == "work-budget.dex.gz" && len(one.warnings) == 0 || name == "string-budget.dex.gz" && len(one.secrets) != 160 {
+			t.Fatalf("%s: one walk: %d secrets, warnings %v: the file no longer tests the budget", name, len(one.secrets), one.warnings)
+		}
+		for range 10 {
+			if split := scanDexSafe(dexInput{path: "classes.dex", data: b, parts: parts}, cv, att); !reflect.DeepEqual(one, split) {
+				t.Fatalf("%s: the split walk found %d hosts, %d secrets, warnings %v; one walk %d, %d, %v",
+					name, len(split.hosts), len(split.secrets), split.warnings, len(one.hosts), len(one.secrets), one.warnings)
+			}
 		}
 	}
 }
