@@ -32,26 +32,33 @@ type Done struct {
 	TornBytes             int64
 }
 
+// inputKey is how records and inputs are matched: the path as given, with
+// "./", doubled separators and "dir/.." cleaned away, so that `scan ./a.apk`
+// finds the record `scan a.apk` wrote. Paths are not made absolute: a
+// resumed run may start from another directory, as long as it names its
+// inputs the same way.
+func inputKey(path string) string { return filepath.Clean(path) }
+
 // Has reports whether a record for path with this sha256 exists.
-func (d *Done) Has(path, sha string) bool { return d != nil && d.records[path][sha] }
+func (d *Done) Has(path, sha string) bool { return d != nil && d.records[inputKey(path)][sha] }
 
 // Skip is Options.Skip for a resumed run: an input is skipped when a record
 // with its path exists and the file still has that record's sha256.
 func (d *Done) Skip(path string) (bool, error) {
-	if d == nil || len(d.records[path]) == 0 {
+	if d == nil || len(d.records[inputKey(path)]) == 0 {
 		return false, nil
 	}
 	sum, err := fileSHA256(path)
 	if err != nil {
 		return false, err
 	}
-	return d.records[path][sum], nil
+	return d.records[inputKey(path)][sum], nil
 }
 
 // NeedsRetry reports whether the latest record for path is an error record,
 // so that the input is tried again when the run is given it; its new
 // record supersedes that one, which Compact then removes.
-func (d *Done) NeedsRetry(path string) bool { return d != nil && d.failed[path] }
+func (d *Done) NeedsRetry(path string) bool { return d != nil && d.failed[inputKey(path)] }
 
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
@@ -153,17 +160,18 @@ func Compact(path string) (*Done, error) {
 		if err := json.Unmarshal(body, &k); err != nil || k.Schema != report.SchemaID || k.File.Path == "" {
 			return nil, &ResumeError{Path: path, Line: lineNo, Msg: "not an apklens report record; --resume needs the JSONL output of apklens scan"}
 		}
-		lastLine[k.File.Path] = lineNo
+		key := inputKey(k.File.Path)
+		lastLine[key] = lineNo
 		// A record without a sha256 cannot be matched to the input, so it
 		// counts as a failure to retry, like an error record.
 		if (len(k.Error) > 0 && string(k.Error) != "null") || k.File.SHA256 == "" {
-			errorLines = append(errorLines, errorLine{span{start, offset}, k.File.Path, lineNo})
+			errorLines = append(errorLines, errorLine{span{start, offset}, key, lineNo})
 			continue
 		}
-		if d.records[k.File.Path] == nil {
-			d.records[k.File.Path] = map[string]bool{}
+		if d.records[key] == nil {
+			d.records[key] = map[string]bool{}
 		}
-		d.records[k.File.Path][k.File.SHA256] = true
+		d.records[key][k.File.SHA256] = true
 		d.Kept++
 	}
 	for _, e := range errorLines {

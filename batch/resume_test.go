@@ -169,6 +169,36 @@ func TestDoneSkipComparesTheFileHash(t *testing.T) {
 	}
 }
 
+// The same input named another way ("./x.apk", "dir//x.apk") matches its
+// record, and so does a retry of a failed one.
+func TestDoneMatchesCleanedPaths(t *testing.T) {
+	dir := t.TempDir()
+	apk := filepath.Join(dir, "x.apk")
+	os.WriteFile(apk, []byte("content"), 0o644)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	sum := sha256.Sum256([]byte("content"))
+	r := fakeReport(dir + "/./x.apk")
+	r.File.SHA256 = hex.EncodeToString(sum[:])
+	failed := report.ErrorRecord(dir+"//sub/../bad.apk", errors.New("broken"))
+	out := filepath.Join(dir, "out.jsonl")
+	os.WriteFile(out, []byte(jsonl(t, r, failed)), 0o644)
+	d, err := PrepareResume(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{apk, dir + "//x.apk", dir + "/sub/../x.apk"} {
+		if skip, err := d.Skip(p); !skip || err != nil {
+			t.Errorf("%s: not matched to the record of %s (%v)", p, r.File.Path, err)
+		}
+		if !d.Has(p, r.File.SHA256) {
+			t.Errorf("%s: Has is false", p)
+		}
+	}
+	if !d.NeedsRetry(filepath.Join(dir, "bad.apk")) {
+		t.Error("the failed input, named plainly, is not retried")
+	}
+}
+
 // countingWriter records every Write call.
 type countingWriter struct{ writes []string }
 
