@@ -196,7 +196,7 @@ func (a *assembler) apis(r *Report) {
 				}
 			}
 			for _, c := range callsOf[id] {
-				owned := !(weakAPIs[id] && strings.HasPrefix(c.owner, OwnerLibraryPrefix))
+				owned := !(info.weak && strings.HasPrefix(c.owner, OwnerLibraryPrefix))
 				a.noteOwned(dt, StatusUsed, Evidence{Kind: EvidenceCallSite, Ref: c.ref, Owner: c.owner, Caller: c.class + "." + c.method}, owned)
 			}
 			for _, b := range blocked {
@@ -205,13 +205,6 @@ func (a *assembler) apis(r *Report) {
 		}
 	}
 }
-
-// weakAPIs are read by compatibility code in nearly every library (AndroidX
-// checks Build.VERSION.SDK_INT and the default locale everywhere): a
-// library calling one is not an owner of its data type, or every app would
-// list a dozen androidx owners for them. The call sites stay in
-// apis[].callers and the evidence; app and SDK callers still own it.
-var weakAPIs = map[string]bool{"build.sdk-int": true, "locale.default": true}
 
 // blockers says why an API may give the app nothing: none of its gating
 // permissions is requested (on a device the app runs on) — unless the

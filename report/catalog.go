@@ -33,6 +33,7 @@ type apiInfo struct {
 	dataTypes      []string
 	permissions    []string // any one of them grants access
 	requiresString string   // the call counts only when this constant is loaded in the same method
+	weak           bool     // library callers do not own its data types (rules.API.Weak)
 	changes        []apiChange
 }
 

@@ -24,7 +24,7 @@ func newCatalogView(cat *rules.Catalog) *catalogView {
 		cv.permissions[p.Name] = permissionInfo{protection: p.BaseProtection(), dataTypes: p.DataTypes}
 	}
 	for _, a := range cat.APIs {
-		info := apiInfo{id: a.ID, dataTypes: a.DataTypes, permissions: a.Permissions, requiresString: a.RequiresString}
+		info := apiInfo{id: a.ID, dataTypes: a.DataTypes, permissions: a.Permissions, requiresString: a.RequiresString, weak: a.Weak}
 		for _, ch := range a.Changes {
 			info.changes = append(info.changes, apiChange{sdk: ch.SDK, effect: ch.Effect, note: ch.Note})
 		}

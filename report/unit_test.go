@@ -473,7 +473,7 @@ func TestWeakAPILibraryCallersOwnNothing(t *testing.T) {
 	cv := newCatalogView(testCatalog(t))
 	const sdkInt, sdkIntRef = "build.sdk-int", "Landroid/os/Build$VERSION;->SDK_INT:I"
 	const imei = "telephony.imei"
-	if !weakAPIs[sdkInt] || len(cv.apis[sdkInt].dataTypes) == 0 || len(cv.apis[imei].dataTypes) == 0 {
+	if !cv.apis[sdkInt].weak || !cv.apis["locale.default"].weak || len(cv.apis[sdkInt].dataTypes) == 0 || len(cv.apis[imei].dataTypes) == 0 {
 		t.Fatalf("catalog lacks %s or %s", sdkInt, imei)
 	}
 	f := newFacts()

@@ -77,6 +77,8 @@ func writeLiteral(b *bytes.Buffer, v reflect.Value, typed bool) {
 		b.WriteString(strconv.Quote(v.String()))
 	case reflect.Int:
 		b.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Bool:
+		b.WriteString(strconv.FormatBool(v.Bool()))
 	case reflect.Slice:
 		if typed {
 			b.WriteString("[]" + v.Type().Elem().Name())
@@ -106,7 +108,7 @@ func writeLiteral(b *bytes.Buffer, v reflect.Value, typed bool) {
 		}
 		b.WriteString("}")
 	default:
-		// The catalog types hold only strings, ints, slices and structs; a
+		// The catalog types hold only strings, ints, bools, slices and structs; a
 		// new field kind must be taught here, and the test catches it.
 		panic(fmt.Sprintf("rules: snapshot cannot write a %s", v.Kind()))
 	}

@@ -1157,6 +1157,7 @@ var snapshotFiles = []snapshotFile{
 					Refs: []string{
 						"Landroid/os/Build$VERSION;->SDK_INT:I",
 					},
+					Weak: true,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
 						Line: 584,
@@ -1176,7 +1177,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 591,
+						Line: 592,
 					},
 				},
 				{
@@ -1192,7 +1193,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 600,
+						Line: 601,
 					},
 				},
 				{
@@ -1217,7 +1218,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 608,
+						Line: 609,
 					},
 				},
 				{
@@ -1239,7 +1240,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 620,
+						Line: 621,
 					},
 				},
 				{
@@ -1265,7 +1266,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 631,
+						Line: 632,
 					},
 				},
 				{
@@ -1284,7 +1285,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 643,
+						Line: 644,
 					},
 				},
 				{
@@ -1303,7 +1304,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 651,
+						Line: 652,
 					},
 				},
 				{
@@ -1328,7 +1329,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 659,
+						Line: 660,
 					},
 				},
 				{
@@ -1348,7 +1349,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 675,
+						Line: 676,
 					},
 				},
 				{
@@ -1376,7 +1377,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 683,
+						Line: 684,
 					},
 				},
 				{
@@ -1399,7 +1400,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 699,
+						Line: 700,
 					},
 				},
 				{
@@ -1421,7 +1422,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 30,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 710,
+						Line: 711,
 					},
 				},
 				{
@@ -1441,7 +1442,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 720,
+						Line: 721,
 					},
 				},
 				{
@@ -1469,7 +1470,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 728,
+						Line: 729,
 					},
 				},
 				{
@@ -1485,7 +1486,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 746,
+						Line: 747,
 					},
 				},
 				{
@@ -1506,7 +1507,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 754,
+						Line: 755,
 					},
 				},
 				{
@@ -1527,7 +1528,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 763,
+						Line: 764,
 					},
 				},
 				{
@@ -1551,7 +1552,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 772,
+						Line: 773,
 					},
 				},
 				{
@@ -1572,7 +1573,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 784,
+						Line: 785,
 					},
 				},
 				{
@@ -1597,7 +1598,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 793,
+						Line: 794,
 					},
 				},
 				{
@@ -1618,7 +1619,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 806,
+						Line: 807,
 					},
 				},
 				{
@@ -1639,7 +1640,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 815,
+						Line: 816,
 					},
 				},
 				{
@@ -1655,7 +1656,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 825,
+						Line: 826,
 					},
 				},
 				{
@@ -1675,7 +1676,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 833,
+						Line: 834,
 					},
 				},
 				{
@@ -1694,7 +1695,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 841,
+						Line: 842,
 					},
 				},
 				{
@@ -1716,7 +1717,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 849,
+						Line: 850,
 					},
 				},
 				{
@@ -1737,7 +1738,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 859,
+						Line: 860,
 					},
 				},
 				{
@@ -1758,7 +1759,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 868,
+						Line: 869,
 					},
 				},
 				{
@@ -1782,7 +1783,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 880,
+						Line: 881,
 					},
 				},
 				{
@@ -1802,7 +1803,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 894,
+						Line: 895,
 					},
 				},
 				{
@@ -1822,7 +1823,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 904,
+						Line: 905,
 					},
 				},
 				{
@@ -1840,7 +1841,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 914,
+						Line: 915,
 					},
 				},
 				{
@@ -1861,7 +1862,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 922,
+						Line: 923,
 					},
 				},
 				{
@@ -1884,7 +1885,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 933,
+						Line: 934,
 					},
 				},
 				{
@@ -1903,7 +1904,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 943,
+						Line: 944,
 					},
 				},
 				{
@@ -1924,7 +1925,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 952,
+						Line: 953,
 					},
 				},
 				{
@@ -1942,7 +1943,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 963,
+						Line: 964,
 					},
 				},
 				{
@@ -1971,7 +1972,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 971,
+						Line: 972,
 					},
 				},
 				{
@@ -1989,7 +1990,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 986,
+						Line: 987,
 					},
 				},
 				{
@@ -2009,7 +2010,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 995,
+						Line: 996,
 					},
 				},
 				{
@@ -2027,7 +2028,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1006,
+						Line: 1007,
 					},
 				},
 				{
@@ -2051,7 +2052,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 19,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1017,
+						Line: 1018,
 					},
 				},
 				{
@@ -2075,7 +2076,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 19,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1031,
+						Line: 1032,
 					},
 				},
 				{
@@ -2099,7 +2100,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1045,
+						Line: 1046,
 					},
 				},
 				{
@@ -2122,7 +2123,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1059,
+						Line: 1060,
 					},
 				},
 				{
@@ -2140,7 +2141,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1072,
+						Line: 1073,
 					},
 				},
 				{
@@ -2158,7 +2159,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1082,
+						Line: 1083,
 					},
 				},
 				{
@@ -2181,7 +2182,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 14,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1093,
+						Line: 1094,
 					},
 				},
 				{
@@ -2201,7 +2202,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 14,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1105,
+						Line: 1106,
 					},
 				},
 				{
@@ -2221,7 +2222,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 14,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1114,
+						Line: 1115,
 					},
 				},
 				{
@@ -2238,7 +2239,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1126,
+						Line: 1127,
 					},
 				},
 				{
@@ -2256,7 +2257,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1135,
+						Line: 1136,
 					},
 				},
 				{
@@ -2271,7 +2272,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1145,
+						Line: 1146,
 					},
 				},
 				{
@@ -2299,7 +2300,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1155,
+						Line: 1156,
 					},
 				},
 				{
@@ -2327,7 +2328,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1170,
+						Line: 1171,
 					},
 				},
 				{
@@ -2343,7 +2344,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1185,
+						Line: 1186,
 					},
 				},
 				{
@@ -2359,7 +2360,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1193,
+						Line: 1194,
 					},
 				},
 				{
@@ -2375,7 +2376,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1201,
+						Line: 1202,
 					},
 				},
 				{
@@ -2391,7 +2392,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1209,
+						Line: 1210,
 					},
 				},
 				{
@@ -2413,7 +2414,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1217,
+						Line: 1218,
 					},
 				},
 				{
@@ -2435,7 +2436,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 23,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1229,
+						Line: 1230,
 					},
 				},
 				{
@@ -2457,7 +2458,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1240,
+						Line: 1241,
 					},
 				},
 				{
@@ -2482,7 +2483,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1251,
+						Line: 1252,
 					},
 				},
 				{
@@ -2507,7 +2508,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1263,
+						Line: 1264,
 					},
 				},
 				{
@@ -2529,7 +2530,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1275,
+						Line: 1276,
 					},
 				},
 				{
@@ -2548,7 +2549,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1286,
+						Line: 1287,
 					},
 				},
 				{
@@ -2570,7 +2571,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1298,
+						Line: 1299,
 					},
 				},
 				{
@@ -2591,7 +2592,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1309,
+						Line: 1310,
 					},
 				},
 				{
@@ -2614,7 +2615,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1319,
+						Line: 1320,
 					},
 				},
 				{
@@ -2634,7 +2635,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1331,
+						Line: 1332,
 					},
 				},
 				{
@@ -2652,7 +2653,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1340,
+						Line: 1341,
 					},
 				},
 				{
@@ -2672,7 +2673,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1349,
+						Line: 1350,
 					},
 				},
 				{
@@ -2690,7 +2691,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1359,
+						Line: 1360,
 					},
 				},
 				{
@@ -2708,7 +2709,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1367,
+						Line: 1368,
 					},
 				},
 				{
@@ -2729,7 +2730,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1375,
+						Line: 1376,
 					},
 				},
 				{
@@ -2748,7 +2749,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1386,
+						Line: 1387,
 					},
 				},
 				{
@@ -2772,7 +2773,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1399,
+						Line: 1400,
 					},
 				},
 				{
@@ -2794,7 +2795,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1411,
+						Line: 1412,
 					},
 				},
 				{
@@ -2815,7 +2816,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1421,
+						Line: 1422,
 					},
 				},
 				{
@@ -2837,7 +2838,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1431,
+						Line: 1432,
 					},
 				},
 				{
@@ -2865,7 +2866,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1442,
+						Line: 1443,
 					},
 				},
 				{
@@ -2883,7 +2884,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1457,
+						Line: 1458,
 					},
 				},
 				{
@@ -2902,7 +2903,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1466,
+						Line: 1467,
 					},
 				},
 				{
@@ -2917,7 +2918,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1477,
+						Line: 1478,
 					},
 				},
 				{
@@ -2938,7 +2939,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1484,
+						Line: 1485,
 					},
 				},
 				{
@@ -2957,7 +2958,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 30,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1493,
+						Line: 1494,
 					},
 				},
 				{
@@ -2977,7 +2978,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1505,
+						Line: 1506,
 					},
 				},
 				{
@@ -2996,7 +2997,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1517,
+						Line: 1518,
 					},
 				},
 				{
@@ -3016,7 +3017,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1528,
+						Line: 1529,
 					},
 				},
 				{
@@ -3033,7 +3034,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1540,
+						Line: 1541,
 					},
 				},
 				{
@@ -3048,7 +3049,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1549,
+						Line: 1550,
 					},
 				},
 				{
@@ -3063,9 +3064,10 @@ var snapshotFiles = []snapshotFile{
 						"Landroid/os/LocaleList;->getDefault()Landroid/os/LocaleList;",
 						"Landroid/os/LocaleList;->getAdjustedDefault()Landroid/os/LocaleList;",
 					},
+					Weak: true,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1556,
+						Line: 1557,
 					},
 				},
 				{
@@ -3080,7 +3082,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1565,
+						Line: 1567,
 					},
 				},
 				{
@@ -3097,7 +3099,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1572,
+						Line: 1574,
 					},
 				},
 				{
@@ -3117,7 +3119,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1581,
+						Line: 1583,
 					},
 				},
 				{
@@ -3133,7 +3135,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 17,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1593,
+						Line: 1595,
 					},
 				},
 				{
@@ -3150,7 +3152,7 @@ var snapshotFiles = []snapshotFile{
 					RequiresString: "http.agent",
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1601,
+						Line: 1603,
 					},
 				},
 				{
@@ -3179,7 +3181,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1613,
+						Line: 1615,
 					},
 				},
 				{
@@ -3198,7 +3200,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1625,
+						Line: 1627,
 					},
 				},
 				{
@@ -3217,7 +3219,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1633,
+						Line: 1635,
 					},
 				},
 				{
@@ -3245,7 +3247,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1642,
+						Line: 1644,
 					},
 				},
 				{
@@ -3264,7 +3266,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1655,
+						Line: 1657,
 					},
 				},
 				{
@@ -3291,7 +3293,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1664,
+						Line: 1666,
 					},
 				},
 				{
@@ -3308,7 +3310,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1676,
+						Line: 1678,
 					},
 				},
 				{
@@ -3323,7 +3325,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1685,
+						Line: 1687,
 					},
 				},
 				{
@@ -3344,7 +3346,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 21,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1692,
+						Line: 1694,
 					},
 				},
 				{
@@ -3368,7 +3370,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1703,
+						Line: 1705,
 					},
 				},
 				{
@@ -3388,7 +3390,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1717,
+						Line: 1719,
 					},
 				},
 				{
@@ -3406,7 +3408,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1730,
+						Line: 1732,
 					},
 				},
 				{
@@ -3421,7 +3423,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1738,
+						Line: 1740,
 					},
 				},
 				{
@@ -3438,7 +3440,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1745,
+						Line: 1747,
 					},
 				},
 				{
@@ -3454,7 +3456,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1754,
+						Line: 1756,
 					},
 				},
 				{
@@ -3469,7 +3471,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1762,
+						Line: 1764,
 					},
 				},
 				{
@@ -3492,7 +3494,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1769,
+						Line: 1771,
 					},
 				},
 				{
@@ -3509,7 +3511,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1780,
+						Line: 1782,
 					},
 				},
 				{
@@ -3525,7 +3527,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1788,
+						Line: 1790,
 					},
 				},
 				{
@@ -3541,7 +3543,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1796,
+						Line: 1798,
 					},
 				},
 				{
@@ -3556,7 +3558,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1804,
+						Line: 1806,
 					},
 				},
 				{
@@ -3571,7 +3573,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1811,
+						Line: 1813,
 					},
 				},
 				{
@@ -3587,7 +3589,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1818,
+						Line: 1820,
 					},
 				},
 				{
@@ -3602,7 +3604,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1826,
+						Line: 1828,
 					},
 				},
 				{
@@ -3625,7 +3627,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1833,
+						Line: 1835,
 					},
 				},
 				{
@@ -3642,7 +3644,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1846,
+						Line: 1848,
 					},
 				},
 				{
@@ -3660,7 +3662,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1855,
+						Line: 1857,
 					},
 				},
 				{
@@ -3683,7 +3685,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1863,
+						Line: 1865,
 					},
 				},
 				{
@@ -3709,7 +3711,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1873,
+						Line: 1875,
 					},
 				},
 				{
@@ -3728,7 +3730,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1888,
+						Line: 1890,
 					},
 				},
 				{
@@ -3746,7 +3748,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1901,
+						Line: 1903,
 					},
 				},
 				{
@@ -3763,7 +3765,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1910,
+						Line: 1912,
 					},
 				},
 				{
@@ -3778,7 +3780,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1918,
+						Line: 1920,
 					},
 				},
 				{
@@ -3795,7 +3797,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1925,
+						Line: 1927,
 					},
 				},
 				{
@@ -3817,7 +3819,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1933,
+						Line: 1935,
 					},
 				},
 				{
@@ -3834,7 +3836,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1945,
+						Line: 1947,
 					},
 				},
 				{
@@ -3853,7 +3855,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1953,
+						Line: 1955,
 					},
 				},
 				{
@@ -3870,7 +3872,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1964,
+						Line: 1966,
 					},
 				},
 				{
@@ -3888,7 +3890,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1972,
+						Line: 1974,
 					},
 				},
 				{
@@ -3904,7 +3906,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1980,
+						Line: 1982,
 					},
 				},
 				{
@@ -3919,7 +3921,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1988,
+						Line: 1990,
 					},
 				},
 				{
@@ -3936,7 +3938,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 30,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 1995,
+						Line: 1997,
 					},
 				},
 				{
@@ -3963,7 +3965,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2003,
+						Line: 2005,
 					},
 				},
 				{
@@ -3981,7 +3983,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2017,
+						Line: 2019,
 					},
 				},
 				{
@@ -4001,7 +4003,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2030,
+						Line: 2032,
 					},
 				},
 				{
@@ -4016,7 +4018,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2042,
+						Line: 2044,
 					},
 				},
 				{
@@ -4034,7 +4036,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2049,
+						Line: 2051,
 					},
 				},
 				{
@@ -4049,7 +4051,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2058,
+						Line: 2060,
 					},
 				},
 				{
@@ -4069,7 +4071,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2065,
+						Line: 2067,
 					},
 				},
 				{
@@ -4084,7 +4086,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2075,
+						Line: 2077,
 					},
 				},
 				{
@@ -4102,7 +4104,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2082,
+						Line: 2084,
 					},
 				},
 				{
@@ -4120,7 +4122,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2094,
+						Line: 2096,
 					},
 				},
 				{
@@ -4140,7 +4142,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2102,
+						Line: 2104,
 					},
 				},
 				{
@@ -4159,7 +4161,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2112,
+						Line: 2114,
 					},
 				},
 				{
@@ -4178,7 +4180,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2121,
+						Line: 2123,
 					},
 				},
 				{
@@ -4196,7 +4198,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2130,
+						Line: 2132,
 					},
 				},
 				{
@@ -4217,7 +4219,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2143,
+						Line: 2145,
 					},
 				},
 				{
@@ -4235,7 +4237,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2155,
+						Line: 2157,
 					},
 				},
 				{
@@ -4252,7 +4254,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2164,
+						Line: 2166,
 					},
 				},
 				{
@@ -4269,7 +4271,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2176,
+						Line: 2178,
 					},
 				},
 				{
@@ -4284,7 +4286,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2185,
+						Line: 2187,
 					},
 				},
 				{
@@ -4312,7 +4314,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2192,
+						Line: 2194,
 					},
 				},
 				{
@@ -4337,7 +4339,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2207,
+						Line: 2209,
 					},
 				},
 				{
@@ -4352,7 +4354,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2222,
+						Line: 2224,
 					},
 				},
 				{
@@ -4368,7 +4370,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2229,
+						Line: 2231,
 					},
 				},
 				{
@@ -4386,7 +4388,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 26,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2237,
+						Line: 2239,
 					},
 				},
 				{
@@ -4402,7 +4404,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2247,
+						Line: 2249,
 					},
 				},
 				{
@@ -4418,7 +4420,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2255,
+						Line: 2257,
 					},
 				},
 				{
@@ -4436,7 +4438,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2263,
+						Line: 2265,
 					},
 				},
 				{
@@ -4451,7 +4453,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2273,
+						Line: 2275,
 					},
 				},
 				{
@@ -4467,7 +4469,7 @@ var snapshotFiles = []snapshotFile{
 					MinSDK: 19,
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2280,
+						Line: 2282,
 					},
 				},
 				{
@@ -4483,7 +4485,7 @@ var snapshotFiles = []snapshotFile{
 					},
 					Pos: Pos{
 						File: "rules/data/apis.yaml",
-						Line: 2288,
+						Line: 2290,
 					},
 				},
 			},

@@ -65,6 +65,10 @@ type API struct {
 	Permissions    []string    `yaml:"permissions" json:"permissions,omitempty"` // gating permissions, any one suffices
 	Refs           []string    `yaml:"refs" json:"refs"`                         // smali member references
 	RequiresString string      `yaml:"requiresString" json:"requiresString,omitempty"`
+	// Weak marks an API that compatibility code in nearly every library
+	// calls (AndroidX reads Build.VERSION.SDK_INT everywhere): a library
+	// calling it is not an owner of its data types; the app and SDKs are.
+	Weak bool `yaml:"weak" json:"weak,omitempty"`
 	MinSDK         int         `yaml:"minSdk" json:"minSdk,omitempty"`
 	Changes        []APIChange `yaml:"changes" json:"changes,omitempty"`
 	Pos            Pos         `yaml:"-" json:"-"`
