@@ -39,6 +39,36 @@ type DiffSide struct {
 	VersionCode int64  `json:"versionCode"`
 	VersionName string `json:"versionName"`
 	TargetSDK   int    `json:"targetSdk"`
+	// Rules and UserRules name the catalog the side's report was made with
+	// (tool.rules, tool.userRules): when they differ, a change may come
+	// from the catalog rather than from the app.
+	Rules     string   `json:"rules"`
+	UserRules []string `json:"userRules,omitempty"`
+}
+
+// CatalogsDiffer says whether the two reports were made with different
+// catalogs (built-in version or user rule directories).
+func (d *Diff) CatalogsDiffer() bool {
+	return d.Old.Rules != d.New.Rules || !slices.Equal(d.Old.UserRules, d.New.UserRules)
+}
+
+// catalogNote describes how the catalogs differ, for the text outputs.
+func (d *Diff) catalogNote() string {
+	var parts []string
+	if d.Old.Rules != d.New.Rules {
+		parts = append(parts, fmt.Sprintf("rules %s → %s", orNone(d.Old.Rules), orNone(d.New.Rules)))
+	}
+	if !slices.Equal(d.Old.UserRules, d.New.UserRules) {
+		parts = append(parts, fmt.Sprintf("user rules %s → %s", orNone(strings.Join(d.Old.UserRules, ", ")), orNone(strings.Join(d.New.UserRules, ", "))))
+	}
+	return "made with different catalogs (" + strings.Join(parts, "; ") + "): some changes may come from the catalog, not the app"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // Change is an old and a new value that differ.
@@ -191,7 +221,8 @@ func NewDiff(old, new *Report) (*Diff, error) {
 
 func sideOf(r *Report) DiffSide {
 	return DiffSide{Path: r.File.Path, SHA256: r.File.SHA256, Package: r.App.Package,
-		VersionCode: r.App.VersionCode, VersionName: r.App.VersionName, TargetSDK: r.App.TargetSDK}
+		VersionCode: r.App.VersionCode, VersionName: r.App.VersionName, TargetSDK: r.App.TargetSDK,
+		Rules: r.Tool.Rules, UserRules: slices.Clone(r.Tool.UserRules)}
 }
 
 // setDiff returns the keys only in b (added) and only in a (removed), sorted.
@@ -657,6 +688,9 @@ func (d *Diff) WriteText(w io.Writer, color bool) error {
 		pkg = d.App.Package.Old + " → " + d.App.Package.New
 	}
 	p.printf("%s  %s → %s\n", p.paint("1", pkg), sideLabel(d.Old), sideLabel(d.New))
+	if d.CatalogsDiffer() {
+		p.printf("  %s %s\n", p.paint("1;33", "!"), d.catalogNote())
+	}
 	if c := d.App.TargetSDK; c != nil {
 		p.printf("  target SDK %d → %d\n", c.Old, c.New)
 	}
@@ -778,6 +812,9 @@ func mdCode(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`
 func (d *Diff) WriteMarkdown(w io.Writer) error {
 	p := &diffPrinter{w: w}
 	p.printf("## %s %s → %s\n\n", mdEscape(d.New.Package), mdEscape(sideLabel(d.Old)), mdEscape(sideLabel(d.New)))
+	if d.CatalogsDiffer() {
+		p.printf("- **%s**\n", mdEscape(d.catalogNote()))
+	}
 	if c := d.App.Package; c != nil {
 		p.printf("- package %s → %s\n", mdCode(c.Old), mdCode(c.New))
 	}

@@ -281,6 +281,37 @@ func TestDiffTextAndMarkdown(t *testing.T) {
 	}
 }
 
+// Reports made with different catalogs are compared all the same, but the
+// outputs say so, and the JSON names each side's catalog.
+func TestDiffNamesDifferentCatalogs(t *testing.T) {
+	old, new := baseApp.report(), baseApp.report()
+	old.Tool.Rules, new.Tool.Rules = "2026.11.1", "2026.11.1"
+	if d := mustDiff(t, old, new); d.CatalogsDiffer() {
+		t.Fatal("same catalog taken for different ones")
+	} else {
+		var txt bytes.Buffer
+		d.WriteText(&txt, false)
+		if strings.Contains(txt.String(), "catalog") {
+			t.Errorf("same catalog, yet a note:\n%s", txt.String())
+		}
+	}
+	new.Tool.Rules, new.Tool.UserRules = "2026.12.0", []string{"my-rules"}
+	d := mustDiff(t, old, new)
+	if !d.CatalogsDiffer() || d.Old.Rules != "2026.11.1" || d.New.Rules != "2026.12.0" || !slices.Equal(d.New.UserRules, []string{"my-rules"}) {
+		t.Fatalf("sides %+v / %+v", d.Old, d.New)
+	}
+	var txt, md bytes.Buffer
+	d.WriteText(&txt, false)
+	d.WriteMarkdown(&md)
+	const note = "made with different catalogs (rules 2026.11.1 → 2026.12.0; user rules none → my-rules)"
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String()} {
+		if !strings.Contains(out, note) {
+			t.Errorf("%s lacks %q:\n%s", name, note, out)
+		}
+	}
+	validateDiffSchema(t, d)
+}
+
 func TestLoadSavedReportAndDecodeReports(t *testing.T) {
 	dir := t.TempDir()
 	r := baseApp.report()
