@@ -58,20 +58,20 @@ func (p *Permission) BaseProtection() string {
 
 // API is a framework or library member whose use reveals data collection.
 type API struct {
-	ID             string      `yaml:"id" json:"id"`
-	Name           string      `yaml:"name" json:"name"`
-	Summary        string      `yaml:"summary" json:"summary,omitempty"`
-	DataTypes      []string    `yaml:"dataTypes" json:"dataTypes"`
-	Permissions    []string    `yaml:"permissions" json:"permissions,omitempty"` // gating permissions, any one suffices
-	Refs           []string    `yaml:"refs" json:"refs"`                         // smali member references
-	RequiresString string      `yaml:"requiresString" json:"requiresString,omitempty"`
+	ID             string   `yaml:"id" json:"id"`
+	Name           string   `yaml:"name" json:"name"`
+	Summary        string   `yaml:"summary" json:"summary,omitempty"`
+	DataTypes      []string `yaml:"dataTypes" json:"dataTypes"`
+	Permissions    []string `yaml:"permissions" json:"permissions,omitempty"` // gating permissions, any one suffices
+	Refs           []string `yaml:"refs" json:"refs"`                         // smali member references
+	RequiresString string   `yaml:"requiresString" json:"requiresString,omitempty"`
 	// Weak marks an API that compatibility code in nearly every library
 	// calls (AndroidX reads Build.VERSION.SDK_INT everywhere): a library
 	// calling it is not an owner of its data types; the app and SDKs are.
-	Weak bool `yaml:"weak" json:"weak,omitempty"`
-	MinSDK         int         `yaml:"minSdk" json:"minSdk,omitempty"`
-	Changes        []APIChange `yaml:"changes" json:"changes,omitempty"`
-	Pos            Pos         `yaml:"-" json:"-"`
+	Weak    bool        `yaml:"weak" json:"weak,omitempty"`
+	MinSDK  int         `yaml:"minSdk" json:"minSdk,omitempty"`
+	Changes []APIChange `yaml:"changes" json:"changes,omitempty"`
+	Pos     Pos         `yaml:"-" json:"-"`
 }
 
 // APIChange records where Android changed an API's behaviour.
