@@ -303,3 +303,35 @@ func TestScanResumeRetriesOnlyItsInputsAndDropsSupersededErrors(t *testing.T) {
 	step("resume with inputs that still fail", exitInputFailed, bad2, bad3)
 	expect("resume with inputs that still fail", good, bad1, bad2+"!", bad3+"!")
 }
+
+// A batch scan (each input on one core, several inputs at once) writes, for
+// every input, exactly the bytes a single `scan --format jsonl` of it does
+// (all cores, large dex files walked in ranges): same input, same bytes out.
+func TestBatchRecordsEqualSingleScans(t *testing.T) {
+	inputs, _ := filepath.Glob(filepath.Join("..", "..", "fixtures", "*.ap*"))
+	corpus, _ := filepath.Glob(filepath.Join("..", "..", "corpus", "*.apk"))
+	inputs = append(inputs, corpus...)
+	if len(inputs) < 9 {
+		t.Fatalf("only %d inputs", len(inputs))
+	}
+	out, code, stderr := runScanCmd(t, append([]string{"--jobs", "2", "--quiet"}, inputs...)...)
+	if code != 0 {
+		t.Fatalf("batch exit %d: %s", code, stderr)
+	}
+	lines := strings.SplitAfter(out, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) != len(inputs) {
+		t.Fatalf("%d records for %d inputs", len(lines), len(inputs))
+	}
+	for i, in := range inputs {
+		single, code, stderr := runScanCmd(t, "--format", "jsonl", in)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", in, code, stderr)
+		}
+		if single != lines[i] {
+			t.Errorf("%s: the batch record differs from a single scan's", in)
+		}
+	}
+}
