@@ -69,6 +69,12 @@ type HistoryVersion struct {
 	Removed              HistoryChanges    `json:"removed"`
 	StatusChanged        []StatusChange    `json:"statusChanged"`
 	SigningChanged       bool              `json:"signingChanged"`
+	// Rules and UserRules name the catalog this version's report was made
+	// with; CatalogChanged says it differs from the previous version's, so
+	// some of the changes may come from the catalog rather than the app.
+	Rules          string   `json:"rules"`
+	UserRules      []string `json:"userRules,omitempty"`
+	CatalogChanged bool     `json:"catalogChanged"`
 }
 
 // HistoryChanges are names added or removed since the previous version.
@@ -117,7 +123,8 @@ func (b *HistoryBuilder) Add(r *Report) {
 		b.apps[r.App.Package] = acc
 	}
 	v := HistoryVersion{VersionCode: r.App.VersionCode, VersionName: r.App.VersionName, MinSDK: r.App.MinSDK,
-		TargetSDK: r.App.TargetSDK, Path: r.File.Path, SHA256: r.File.SHA256}
+		TargetSDK: r.App.TargetSDK, Path: r.File.Path, SHA256: r.File.SHA256,
+		Rules: r.Tool.Rules, UserRules: slices.Clone(r.Tool.UserRules)}
 	for _, c := range r.Signing.Certificates {
 		v.Certificates = append(v.Certificates, c.SHA256)
 	}
@@ -217,6 +224,13 @@ func (v *HistoryVersion) compareWith(prev *HistoryVersion) {
 	}
 	v.Added.DataTypes, v.Removed.DataTypes = setDiff(old, cur)
 	v.SigningChanged = !slices.Equal(prev.Certificates, v.Certificates)
+	v.CatalogChanged = prev.Rules != v.Rules || !slices.Equal(prev.UserRules, v.UserRules)
+}
+
+// catalogNoteBetween says how the catalogs of two versions' reports differ.
+func catalogNoteBetween(prev, v *HistoryVersion) string {
+	d := &Diff{Old: DiffSide{Rules: prev.Rules, UserRules: prev.UserRules}, New: DiffSide{Rules: v.Rules, UserRules: v.UserRules}}
+	return d.catalogNote()
 }
 
 func (h *History) normalize() {
@@ -286,6 +300,9 @@ func (h *History) WriteText(w io.Writer, color bool) error {
 			if v.SigningChanged {
 				p.printf("    %s signing certificates changed\n", p.paint("1;31", "!"))
 			}
+			if v.CatalogChanged {
+				p.printf("    %s %s\n", p.paint("1;33", "!"), catalogNoteBetween(&a.Versions[i-1], &a.Versions[i]))
+			}
 		}
 	}
 	for i, s := range h.Skipped {
@@ -327,6 +344,7 @@ type htmlGroup struct {
 type htmlVersion struct {
 	Name, Code, Target, Path string
 	Signing                  bool
+	Catalog                  string // the catalog note, when this version was judged by another catalog
 	Changes                  []htmlChange
 }
 
@@ -362,6 +380,9 @@ func (a *AppHistory) htmlView() htmlApp {
 	out := htmlApp{Package: a.Package, Label: a.Label, Cols: len(a.Versions) + 1, TableWidth: 240 + 100*len(a.Versions)}
 	for i, v := range a.Versions {
 		hv := htmlVersion{Name: v.VersionName, Code: fmt.Sprint(v.VersionCode), Target: fmt.Sprint(v.TargetSDK), Path: v.Path, Signing: v.SigningChanged}
+		if v.CatalogChanged && i > 0 {
+			hv.Catalog = catalogNoteBetween(&a.Versions[i-1], &a.Versions[i])
+		}
 		if hv.Name == "" {
 			hv.Name = "?"
 		}
@@ -543,7 +564,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:#334155}
 {{end}}{{end}}
 </tbody></table></div>
 <ul class="changes">
-{{range .Versions}}{{if or .Changes .Signing}}<li><b>{{.Name}} ({{.Code}})</b>{{range .Changes}}<div class="ch"><span class="{{.Class}}">{{.Mark}}</span> {{.What}}: <code>{{.Items}}</code></div>{{end}}{{if .Signing}}<div class="ch warn">signing certificates changed</div>{{end}}</li>
+{{range .Versions}}{{if or .Changes .Signing .Catalog}}<li><b>{{.Name}} ({{.Code}})</b>{{range .Changes}}<div class="ch"><span class="{{.Class}}">{{.Mark}}</span> {{.What}}: <code>{{.Items}}</code></div>{{end}}{{if .Signing}}<div class="ch warn">signing certificates changed</div>{{end}}{{if .Catalog}}<div class="ch warn">{{.Catalog}}</div>{{end}}</li>
 {{end}}{{end}}</ul>
 {{end}}
 {{if .Skipped}}<h2>Not analysed</h2><ul>{{range .Skipped}}<li><code>{{.Path}}</code>: {{.Error.Message}} ({{.Error.Code}})</li>{{end}}</ul>{{end}}

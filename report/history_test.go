@@ -83,6 +83,40 @@ func TestHistoryOrdersByVersionCodeAndDiffsNeighbours(t *testing.T) {
 	}
 }
 
+// A version judged by another catalog than the one before it (a JSONL
+// gathered over apklens releases, or --rules) is marked as such.
+func TestHistoryMarksCatalogChanges(t *testing.T) {
+	v1 := version("com.c", 1, "c1", []string{"P"}, nil, nil)
+	v2 := version("com.c", 2, "c2", []string{"P"}, nil, nil)
+	v3 := version("com.c", 3, "c3", []string{"P"}, nil, nil)
+	v1.Tool.Rules, v2.Tool.Rules, v3.Tool.Rules = "2026.10.1", "2026.10.1", "2026.11.28"
+	v3.Tool.UserRules = []string{"extra"}
+	h := NewHistory([]*Report{v3, v1, v2})
+	vs := h.Apps[0].Versions
+	if vs[0].CatalogChanged || vs[1].CatalogChanged || !vs[2].CatalogChanged || vs[2].Rules != "2026.11.28" {
+		t.Fatalf("catalogChanged %v %v %v, rules %q", vs[0].CatalogChanged, vs[1].CatalogChanged, vs[2].CatalogChanged, vs[2].Rules)
+	}
+	var txt, js bytes.Buffer
+	h.WriteText(&txt, false)
+	const note = "made with different catalogs (rules 2026.10.1 → 2026.11.28; user rules none → extra)"
+	if strings.Count(txt.String(), "different catalogs") != 1 || !strings.Contains(txt.String(), note) {
+		t.Errorf("text should note the catalog change once, at version 3:\n%s", txt.String())
+	}
+	if err := h.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	json.Unmarshal(js.Bytes(), &v)
+	validateAgainst(t, "history.v1.json", v)
+	var page bytes.Buffer
+	if err := h.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(page.String(), "different catalogs") != 1 {
+		t.Errorf("the HTML should note the catalog change once")
+	}
+}
+
 func TestHistoryHTMLIsSelfContainedAndMarksChanges(t *testing.T) {
 	in := []*Report{
 		version("com.b", 1, "b1", []string{"P1"}, []string{"s1"}, map[string]string{"location.precise": StatusUsed}),
