@@ -209,12 +209,20 @@ func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, opt Options) *fa
 		}()
 	}
 	wg.Wait()
-	merged := newFacts()
+	// The first dex's facts (usually the largest) take in the others, which
+	// is the same as merging all into empty facts, without copying its maps.
+	var merged *facts
 	for _, r := range results {
-		if r == nil { // not started: the context stopped the scan
-			continue
+		switch {
+		case r == nil: // not started: the context stopped the scan
+		case merged == nil:
+			merged = r
+		default:
+			merged.merge(r)
 		}
-		merged.merge(r)
+	}
+	if merged == nil {
+		merged = newFacts()
 	}
 	return merged
 }
