@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -35,9 +36,13 @@ func (e *exitError) Error() string {
 func (e *exitError) Unwrap() error { return e.err }
 
 var globalFlags struct {
-	logLevel  string
-	logFormat string
+	logLevel   string
+	logFormat  string
+	cpuProfile string
 }
+
+// cpuProfile is the open --cpuprofile file while the profile runs.
+var cpuProfile *os.File
 
 var rootCmd = &cobra.Command{
 	Use:           "apklens",
@@ -45,7 +50,10 @@ var rootCmd = &cobra.Command{
 	SilenceUsage:  true,
 	SilenceErrors: true,
 	PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-		return setupLogging(globalFlags.logLevel, globalFlags.logFormat)
+		if err := setupLogging(globalFlags.logLevel, globalFlags.logFormat); err != nil {
+			return err
+		}
+		return startCPUProfile(globalFlags.cpuProfile)
 	},
 }
 
@@ -53,6 +61,7 @@ func init() {
 	pf := rootCmd.PersistentFlags()
 	pf.StringVar(&globalFlags.logLevel, "log-level", "warning", "diagnostics level on stderr: debug, info, warning, error")
 	pf.StringVar(&globalFlags.logFormat, "log-format", "text", "diagnostics format on stderr: text or json")
+	pf.StringVar(&globalFlags.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `FILE`, for go tool pprof (e.g. to report an APK that scans slowly)")
 	rootCmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: err}
 	})
@@ -76,6 +85,34 @@ func setupLogging(level, format string) error {
 	return nil
 }
 
+// startCPUProfile starts the --cpuprofile profile; run stops it.
+func startCPUProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--cpuprofile: %w", err)}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return &exitError{code: exitUsage, err: fmt.Errorf("--cpuprofile: %w", err)}
+	}
+	cpuProfile = f
+	return nil
+}
+
+// stopCPUProfile ends a running --cpuprofile profile and closes its file.
+func stopCPUProfile() error {
+	if cpuProfile == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	err := cpuProfile.Close()
+	cpuProfile = nil
+	return err
+}
+
 func main() {
 	os.Exit(run(os.Args[1:]))
 }
@@ -84,6 +121,10 @@ func main() {
 func run(args []string) int {
 	rootCmd.SetArgs(args)
 	err := rootCmd.Execute()
+	if perr := stopCPUProfile(); perr != nil && err == nil {
+		err = &exitError{code: exitUsage, err: fmt.Errorf("--cpuprofile: %w", perr)}
+	}
+	globalFlags.cpuProfile = "" // cobra keeps flag values between in-process runs (tests)
 	if err == nil {
 		return exitOK
 	}

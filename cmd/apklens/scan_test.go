@@ -133,3 +133,23 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// --cpuprofile writes a pprof profile (gzip-compressed protobuf) of the
+// run, and a file it cannot create is a usage error.
+func TestCPUProfileFlag(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	if _, code, stderr := runScanCmd(t, "--cpuprofile", prof, "--format", "json", fixture(t, "shortvideo.apk")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("profile %d bytes, %v: not a pprof file", len(b), err)
+	}
+	if _, code, _ := runScanCmd(t, "--cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir"), fixture(t, "shortvideo.apk")); code != exitUsage {
+		t.Errorf("unwritable profile: exit %d, want %d", code, exitUsage)
+	}
+	// The flag does not stick to later runs in the same process.
+	if _, code, _ := runScanCmd(t, "--format", "json", fixture(t, "shortvideo.apk")); code != 0 || cpuProfile != nil {
+		t.Errorf("a later run: exit %d, profile left running %v", code, cpuProfile != nil)
+	}
+}
