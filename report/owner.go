@@ -118,7 +118,12 @@ func (a *Attributor) Owner(descriptor []byte) string {
 	if id := a.sdk(descriptor); id != "" {
 		return OwnerSDK(id)
 	}
-	pkg := packageOfDescriptor(descriptor)
+	return a.packageOwner(packageOfDescriptor(descriptor))
+}
+
+// packageOwner is Owner for a class of package pkg (slash form) that no
+// SDK claims: it depends on the package alone, so callers may cache it.
+func (a *Attributor) packageOwner(pkg string) string {
 	if a.underPrefix(pkg) || a.exact[pkg] {
 		return OwnerApp
 	}
@@ -152,16 +157,19 @@ func inNamespaces(pkg string, namespaces []string) bool {
 
 // packageOfDescriptor returns "com/x" for "Lcom/x/Y;" ("" for the default
 // package or a non-class descriptor).
-func packageOfDescriptor(d []byte) string {
+func packageOfDescriptor(d []byte) string { return string(packageBytes(d)) }
+
+// packageBytes is packageOfDescriptor without the copy: a slice of d.
+func packageBytes(d []byte) []byte {
 	if len(d) < 3 || d[0] != 'L' || d[len(d)-1] != ';' {
-		return ""
+		return nil
 	}
 	body := d[1 : len(d)-1]
 	i := bytes.LastIndexByte(body, '/')
 	if i < 0 {
-		return ""
+		return nil
 	}
-	return string(body[:i])
+	return body[:i]
 }
 
 // packageOfDotted returns "com.x" for "com.x.Y".

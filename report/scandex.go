@@ -244,6 +244,10 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		out.namedTypes = make(map[string]bool, f.NumTypes())
 	}
 	owners := make([]string, len(defs))
+	// att.Owner, with the SDK match done once for both uses and the owner
+	// of each package worked out once: a large dex has tens of thousands
+	// of classes in a few thousand packages.
+	pkgOwner := map[string]string{}
 	for i, cd := range defs {
 		desc, err := f.TypeDescriptor(cd.Type)
 		if err != nil {
@@ -252,10 +256,18 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 			continue
 		}
 		out.defined[string(desc)] = true
-		owners[i] = att.Owner(desc)
-		if id := cv.sdkForClass(desc); id != "" {
+		if id := att.sdk(desc); id != "" { // the catalog's cv.sdkForClass, as build gives it
+			owners[i] = OwnerSDK(id)
 			addSDKHit(out.bundled, id, packageOfDotted(ClassName(desc)))
+			continue
 		}
+		pkg := packageBytes(desc)
+		owner, ok := pkgOwner[string(pkg)]
+		if !ok {
+			owner = att.packageOwner(string(pkg))
+			pkgOwner[string(pkg)] = owner
+		}
+		owners[i] = owner
 	}
 	out.classCounts += len(defs)
 
