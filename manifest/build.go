@@ -273,6 +273,18 @@ func (b *builder) build(x *xManifest) {
 	sort.Strings(m.Queries.Packages)
 	sort.Strings(m.Queries.Providers)
 
+	for _, in := range x.Instrumentation {
+		m.Instrumentations = append(m.Instrumentations, Instrumentation{
+			Name:            className(x.Package, b.str(in.Name)),
+			TargetPackage:   b.str(in.TargetPackage),
+			TargetProcesses: b.str(in.TargetProcesses),
+			FunctionalTest:  b.boolPtr("instrumentation functionalTest", in.FunctionalTest),
+			HandleProfiling: b.boolPtr("instrumentation handleProfiling", in.HandleProfiling),
+			Label:           b.str(in.Label),
+		})
+	}
+	sort.SliceStable(m.Instrumentations, func(i, j int) bool { return m.Instrumentations[i].Name < m.Instrumentations[j].Name })
+
 	if len(x.Application) > 1 {
 		b.warn(WarnMultipleApplications, "%d <application> elements; Android uses only the first", len(x.Application))
 	}

@@ -186,6 +186,20 @@ func compareWithAapt(t *testing.T, m *Manifest, tree *aaptElement, badging aaptB
 		check("label", m.Application.Label, badging.label)
 	}
 
+	// <instrumentation>: class (resolved against the package), target, and
+	// the two boolean flags as aapt shows their typed values.
+	var wantInstr, gotInstr []string
+	for _, e := range tree.all("instrumentation") {
+		wantInstr = append(wantInstr, fmt.Sprintf("%s→%s functional=%v profiling=%v", className(m.Package, e.attrs["0x01010003"]),
+			e.attrs["0x01010021"], e.attrs["0x01010023"] == "true", e.attrs["0x01010022"] == "true"))
+	}
+	slices.Sort(wantInstr)
+	for _, in := range m.Instrumentations {
+		gotInstr = append(gotInstr, fmt.Sprintf("%s→%s functional=%v profiling=%v", in.Name, in.TargetPackage,
+			in.FunctionalTest != nil && *in.FunctionalTest, in.HandleProfiling != nil && *in.HandleProfiling))
+	}
+	check("instrumentation", gotInstr, wantInstr)
+
 	app := tree.child("application")
 	if app == nil {
 		check("components", len(m.Components), 0)

@@ -23,8 +23,21 @@ type Manifest struct {
 	Features         []Feature        // sorted by Name, then GLESVersion
 	Queries          Queries
 	Application      Application
-	Components       []Component // in document order
-	Warnings         []Warning   // in the order found
+	Components       []Component       // in document order
+	Instrumentations []Instrumentation // sorted by Name
+	Warnings         []Warning         // in the order found
+}
+
+// Instrumentation is an <instrumentation> element: a class that, started by
+// `am instrument`, runs inside TargetPackage's process (test runners, and
+// tools that drive another app).
+type Instrumentation struct {
+	Name            string // fully qualified class
+	TargetPackage   string
+	TargetProcesses string // "*" or a comma list; "" = the target's main process
+	FunctionalTest  *bool
+	HandleProfiling *bool
+	Label           string
 }
 
 // UsesPermission is a <uses-permission> or <uses-permission-sdk-23> element.

@@ -15,15 +15,25 @@ type xManifest struct {
 	CompileSdkVersion         string `xml:"http://schemas.android.com/apk/res/android compileSdkVersion,attr"`
 	CompileSdkVersionCodename string `xml:"http://schemas.android.com/apk/res/android compileSdkVersionCodename,attr"`
 
-	UsesSDK          []xUsesSDK        `xml:"uses-sdk"`
-	UsesPermission   []xUsesPermission `xml:"uses-permission"`
-	UsesPermission23 []xUsesPermission `xml:"uses-permission-sdk-23"`
-	UsesPermissionM  []xUsesPermission `xml:"uses-permission-sdk-m"`
-	Permission       []xPermission     `xml:"permission"`
-	PermissionGroup  []xNamed          `xml:"permission-group"`
-	UsesFeature      []xFeature        `xml:"uses-feature"`
-	Queries          []xQueries        `xml:"queries"`
-	Application      []xApplication    `xml:"application"`
+	UsesSDK          []xUsesSDK         `xml:"uses-sdk"`
+	UsesPermission   []xUsesPermission  `xml:"uses-permission"`
+	UsesPermission23 []xUsesPermission  `xml:"uses-permission-sdk-23"`
+	UsesPermissionM  []xUsesPermission  `xml:"uses-permission-sdk-m"`
+	Permission       []xPermission      `xml:"permission"`
+	PermissionGroup  []xNamed           `xml:"permission-group"`
+	UsesFeature      []xFeature         `xml:"uses-feature"`
+	Queries          []xQueries         `xml:"queries"`
+	Application      []xApplication     `xml:"application"`
+	Instrumentation  []xInstrumentation `xml:"instrumentation"`
+}
+
+type xInstrumentation struct {
+	Name            string `xml:"http://schemas.android.com/apk/res/android name,attr"`
+	TargetPackage   string `xml:"http://schemas.android.com/apk/res/android targetPackage,attr"`
+	TargetProcesses string `xml:"http://schemas.android.com/apk/res/android targetProcesses,attr"`
+	FunctionalTest  string `xml:"http://schemas.android.com/apk/res/android functionalTest,attr"`
+	HandleProfiling string `xml:"http://schemas.android.com/apk/res/android handleProfiling,attr"`
+	Label           string `xml:"http://schemas.android.com/apk/res/android label,attr"`
 }
 
 type xUsesSDK struct {

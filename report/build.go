@@ -137,6 +137,10 @@ func appSection(r *Report, m *manifest.Manifest) {
 		Flags: AppFlags{Debuggable: app.Debuggable, AllowBackup: app.AllowBackup, UsesCleartextTraffic: app.UsesCleartextTraffic,
 			TestOnly: app.TestOnly, FullBackupContent: app.FullBackupContent, DataExtractionRules: app.DataExtractionRules,
 			NetworkSecurityConfig: app.NetworkSecurityConfig}}
+	for _, in := range m.Instrumentations {
+		r.App.Instrumentation = append(r.App.Instrumentation, Instrumentation{Name: in.Name, TargetPackage: in.TargetPackage,
+			TargetProcesses: in.TargetProcesses, FunctionalTest: isTrue(in.FunctionalTest), HandleProfiling: isTrue(in.HandleProfiling)})
+	}
 }
 
 func signingSection(s apk.Signing) Signing {

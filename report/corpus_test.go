@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/apklens/apklens/apk"
@@ -84,5 +85,25 @@ func BenchmarkBuildCorpus(b *testing.B) {
 		if _, err := Build(app, cat, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The uiautomator2 test APK instruments the server app: the report names
+// the instrumentation and flags it (aapt's view is checked in manifest).
+func TestCorpusInstrumentation(t *testing.T) {
+	p := filepath.Join("..", "corpus", "uiautomator2-server-test-10.6.6.apk")
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("corpus/ not fetched (scripts/corpus.sh)")
+	}
+	r, err := ScanFile(p, apk.DefaultLimits(), testCatalog(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Instrumentation{{Name: "androidx.test.runner.AndroidJUnitRunner", TargetPackage: "io.appium.uiautomator2.server"}}
+	if !slices.Equal(r.App.Instrumentation, want) {
+		t.Errorf("instrumentation %+v, want %+v", r.App.Instrumentation, want)
+	}
+	if !slices.ContainsFunc(r.Security, func(f Finding) bool { return f.ID == "app.instrumentation" && f.Severity == SeverityLow }) {
+		t.Errorf("no low app.instrumentation finding: %+v", r.Security)
 	}
 }

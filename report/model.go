@@ -117,6 +117,18 @@ type App struct {
 	CompileSDK       int      `json:"compileSdk,omitempty"`
 	ApplicationClass string   `json:"applicationClass,omitempty"`
 	Flags            AppFlags `json:"flags"`
+	// Instrumentation lists the <instrumentation> elements; absent when none.
+	Instrumentation []Instrumentation `json:"instrumentation,omitempty"`
+}
+
+// Instrumentation is an <instrumentation> the app declares: started with
+// `am instrument`, Name runs inside TargetPackage's process.
+type Instrumentation struct {
+	Name            string `json:"name"`
+	TargetPackage   string `json:"targetPackage"`
+	TargetProcesses string `json:"targetProcesses,omitempty"`
+	FunctionalTest  bool   `json:"functionalTest,omitempty"`
+	HandleProfiling bool   `json:"handleProfiling,omitempty"`
 }
 
 // AppFlags are the <application> flags that matter for privacy and

@@ -41,6 +41,14 @@ func (a *assembler) security(r *Report) {
 		add("app.debuggable", SeverityHigh, "android:debuggable=true: any app on the device can attach a debugger and read its data",
 			manifestEvidence("application debuggable=true"))
 	}
+	for _, in := range a.m.Instrumentations {
+		ev := manifestEvidence("instrumentation " + in.Name + " targetPackage=" + in.TargetPackage)
+		if in.TargetPackage == a.m.Package {
+			add("app.instrumentation", SeverityInfo, "declares <instrumentation> of itself (a test runner): started with am instrument, it drives the app from inside its own process", ev)
+			continue
+		}
+		add("app.instrumentation", SeverityLow, "declares <instrumentation> of "+in.TargetPackage+": started with am instrument (adb, or a privileged app), its code runs inside that app's process with its permissions and data; Android allows this only when both are signed with the same key", ev)
+	}
 	if isTrue(app.TestOnly) {
 		add("app.test-only", SeverityMedium, "android:testOnly=true: a test build, installable only with adb",
 			manifestEvidence("application testOnly=true"))

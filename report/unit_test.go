@@ -507,3 +507,30 @@ func TestWeakAPILibraryCallersOwnNothing(t *testing.T) {
 		}
 	}
 }
+
+// An <instrumentation> of another package is a low finding (its code runs
+// in that app's process); a test runner of the app itself is info.
+func TestInstrumentationFinding(t *testing.T) {
+	m := &manifest.Manifest{Package: "com.example.tests", Instrumentations: []manifest.Instrumentation{
+		{Name: "androidx.test.runner.AndroidJUnitRunner", TargetPackage: "com.example.app"},
+		{Name: "com.example.tests.Self", TargetPackage: "com.example.tests"},
+	}}
+	no := false
+	m.Application.AllowBackup = &no // keep the backup finding out of the way
+	a := &assembler{cv: newCatalogView(testCatalog(t)), m: m, facts: newFacts(), dataAcc: map[string]*dataTypeAcc{}}
+	r := &Report{}
+	a.security(r)
+	var got []string
+	for _, f := range r.Security {
+		if f.ID == "app.instrumentation" {
+			got = append(got, f.Severity+" "+f.Evidence[0].Ref)
+		}
+	}
+	want := []string{
+		"low instrumentation androidx.test.runner.AndroidJUnitRunner targetPackage=com.example.app",
+		"info instrumentation com.example.tests.Self targetPackage=com.example.tests",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}
