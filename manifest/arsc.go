@@ -71,7 +71,7 @@ func loadResources(arsc []byte, ids []uint32) (*resources, *Warning) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	tb, err := idx.rebuild(ids)
+	tb, fallbacks, err := idx.rebuild(ids)
 	if err != nil {
 		return nil, &Warning{Code: WarnResourcesUnreadable, Message: "resources.arsc: " + err.Error() + "; references stay @0x ids"}
 	}
@@ -79,7 +79,11 @@ func loadResources(arsc []byte, ids []uint32) (*resources, *Warning) {
 	if err != nil {
 		return nil, &Warning{Code: WarnResourcesUnreadable, Message: "resources.arsc: " + err.Error()}
 	}
-	return &resources{table: table}, nil
+	var warn *Warning
+	if fallbacks > 0 {
+		warn = &Warning{Code: WarnResourceNonDefault, Message: fmt.Sprintf("%d resource values have no default configuration and were read from the first other configuration that has them (a device picks by its locale and screen)", fallbacks)}
+	}
+	return &resources{table: table}, warn
 }
 
 func safeNewTableFile(b []byte) (t *androidbinary.TableFile, err error) {
@@ -312,6 +316,7 @@ type chosen struct {
 	t        *arscType
 	dataType uint8
 	data     uint32
+	fallback bool // no config serving the default has it: taken from another one
 }
 
 // pick finds the value of id in the default configuration, choosing among
@@ -335,7 +340,23 @@ func (idx *arscIndex) pick(id uint32) (chosen, bool) {
 			best, found = chosen{id: id, t: t, dataType: dt, data: data}, true
 		}
 	}
-	return best, found
+	if found {
+		return best, true
+	}
+	// No value for the default configuration (the label exists only as
+	// values-fr, say). A device would pick by its own locale and screen; a
+	// report needs one answer, so it takes the first configuration in the
+	// table that has a value, and says so (resources.non-default).
+	for k := range types {
+		t := &types[k]
+		if t.id != typeID {
+			continue
+		}
+		if dt, data, ok := t.entry(entry); ok {
+			return chosen{id: id, t: t, dataType: dt, data: data, fallback: true}, true
+		}
+	}
+	return chosen{}, false
 }
 
 // tableRefMarker starts the string that stands for a reference in the
@@ -350,13 +371,16 @@ type tableGroup struct {
 	src     *arscType
 	entries map[int]chosen
 	maxIdx  int
+	// asDefault writes the chunk under the default configuration: its
+	// entries are fallbacks from src's non-default one.
+	asDefault bool
 }
 
 // rebuild writes a resource table holding just the values of ids (and of
 // the ids their values refer to, a few levels deep). References become
 // tableRefMarker+"@0x…" strings so the caller can follow them; strings are
 // copied into a fresh pool.
-func (idx *arscIndex) rebuild(ids []uint32) ([]byte, error) {
+func (idx *arscIndex) rebuild(ids []uint32) (table []byte, fallbacks int, err error) {
 	pool := &axmlWriter{index: map[string]uint32{}}
 	groups := map[*arscType]*tableGroup{}
 	var order []*tableGroup
@@ -387,9 +411,14 @@ func (idx *arscIndex) rebuild(ids []uint32) ([]byte, error) {
 			case typeAttribute, typeNull:
 				continue
 			}
+			if c.fallback {
+				fallbacks++
+			}
+			// A chunk gives either default values or fallbacks, never both
+			// (defaultCandidate is fixed per chunk), so src keys the group.
 			g := groups[c.t]
 			if g == nil {
-				g = &tableGroup{pkg: id >> 24, src: c.t, entries: map[int]chosen{}}
+				g = &tableGroup{pkg: id >> 24, src: c.t, entries: map[int]chosen{}, asDefault: c.fallback}
 				groups[c.t] = g
 				order = append(order, g)
 			}
@@ -399,7 +428,8 @@ func (idx *arscIndex) rebuild(ids []uint32) ([]byte, error) {
 		}
 		queue = next
 	}
-	return writeTable(pool, order)
+	table, err = writeTable(pool, order)
+	return table, fallbacks, err
 }
 
 // writeTable lays out the table androidbinary reads: header, global pool,
@@ -462,7 +492,9 @@ func typeChunk(g *tableGroup) []byte {
 	c[8] = g.src.id
 	le.PutUint32(c[12:], uint32(n))
 	le.PutUint32(c[16:], uint32(entriesStart))
-	copy(c[20:20+configSize], g.src.configRaw)
+	if !g.asDefault {
+		copy(c[20:20+configSize], g.src.configRaw)
+	}
 	le.PutUint32(c[20:], configSize)
 	next := uint32(0)
 	for i := 0; i < n; i++ {

@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -152,5 +154,55 @@ func TestModernResourceEncodings(t *testing.T) {
 					base.Application.Label, base.VersionName, base.Application.NetworkSecurityConfig)
 			}
 		})
+	}
+}
+
+// withLanguage sets the language of every type chunk's config to lang, so
+// that no value serves the default configuration any more.
+func withLanguage(t testing.TB, arsc []byte, lang string) []byte {
+	t.Helper()
+	out := append([]byte(nil), arsc...)
+	hs := int(le.Uint16(out[2:]))
+	for pos := hs; pos < len(out); {
+		size := int(le.Uint32(out[pos+4:]))
+		if le.Uint16(out[pos:]) == chunkTablePackage {
+			chunk := out[pos : pos+size]
+			for p := int(le.Uint16(chunk[2:])); p < len(chunk); {
+				sub := chunk[p : p+int(le.Uint32(chunk[p+4:]))]
+				if le.Uint16(sub) == chunkTableType {
+					copy(sub[20+8:20+10], lang) // ResTable_config.language
+				}
+				p += len(sub)
+			}
+		}
+		pos += size
+	}
+	return out
+}
+
+// Values that exist only in a non-default configuration (values-fr) are
+// read from it, with a resources.non-default warning, instead of staying
+// @0x ids.
+func TestResourcesWithoutDefaultConfig(t *testing.T) {
+	axml, arsc := readTestdata(t, "full")
+	base := mustParse(t, axml, arsc)
+	if base.Application.Label == "" || strings.HasPrefix(base.Application.Label, "@") {
+		t.Fatalf("testdata label %q is not a resolved reference", base.Application.Label)
+	}
+	m := mustParse(t, axml, withLanguage(t, arsc, "fr"))
+	if m.Application.Label != base.Application.Label || m.VersionName != base.VersionName {
+		t.Errorf("label %q versionName %q, want %q %q", m.Application.Label, m.VersionName, base.Application.Label, base.VersionName)
+	}
+	var codes []string
+	for _, w := range m.Warnings {
+		codes = append(codes, w.Code)
+	}
+	if !slices.Contains(codes, WarnResourceNonDefault) || slices.Contains(codes, WarnResourceUnresolved) {
+		t.Errorf("warnings %v, want %s and not %s", m.Warnings, WarnResourceNonDefault, WarnResourceUnresolved)
+	}
+	for _, w := range base.Warnings {
+		if w.Code == WarnResourceNonDefault {
+			t.Errorf("the original table gave %v", w)
+		}
 	}
 }

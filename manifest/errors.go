@@ -56,4 +56,5 @@ const (
 	WarnExportedImplicit         = "manifest.exported-implicit"
 	WarnResourcesUnreadable      = "resources.unreadable"
 	WarnResourceUnresolved       = "resources.unresolved"
+	WarnResourceNonDefault       = "resources.non-default"
 )
