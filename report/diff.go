@@ -39,30 +39,43 @@ type DiffSide struct {
 	VersionCode int64  `json:"versionCode"`
 	VersionName string `json:"versionName"`
 	TargetSDK   int    `json:"targetSdk"`
-	// Rules and UserRules name the catalog the side's report was made with
-	// (tool.rules, tool.userRules): when they differ, a change may come
-	// from the catalog rather than from the app.
+	// The catalog the side's report was made with: when the two differ, a
+	// change may come from the catalog rather than from the app.
+	CatalogRef
+}
+
+// CatalogRef names the rules catalog a report was made with: its
+// tool.rules and tool.userRules.
+type CatalogRef struct {
 	Rules     string   `json:"rules"`
 	UserRules []string `json:"userRules,omitempty"`
 }
 
-// CatalogsDiffer says whether the two reports were made with different
-// catalogs (built-in version or user rule directories).
-func (d *Diff) CatalogsDiffer() bool {
-	return d.Old.Rules != d.New.Rules || !slices.Equal(d.Old.UserRules, d.New.UserRules)
+func catalogRefOf(r *Report) CatalogRef {
+	return CatalogRef{Rules: r.Tool.Rules, UserRules: slices.Clone(r.Tool.UserRules)}
 }
 
-// catalogNote describes how the catalogs differ, for the text outputs.
-func (d *Diff) catalogNote() string {
+// Differs says whether o is another catalog (built-in version or user rule
+// directories).
+func (c CatalogRef) Differs(o CatalogRef) bool {
+	return c.Rules != o.Rules || !slices.Equal(c.UserRules, o.UserRules)
+}
+
+// noteTo describes, for the text outputs, how the newer catalog n differs.
+func (c CatalogRef) noteTo(n CatalogRef) string {
 	var parts []string
-	if d.Old.Rules != d.New.Rules {
-		parts = append(parts, fmt.Sprintf("rules %s → %s", orNone(d.Old.Rules), orNone(d.New.Rules)))
+	if c.Rules != n.Rules {
+		parts = append(parts, fmt.Sprintf("rules %s → %s", orNone(c.Rules), orNone(n.Rules)))
 	}
-	if !slices.Equal(d.Old.UserRules, d.New.UserRules) {
-		parts = append(parts, fmt.Sprintf("user rules %s → %s", orNone(strings.Join(d.Old.UserRules, ", ")), orNone(strings.Join(d.New.UserRules, ", "))))
+	if !slices.Equal(c.UserRules, n.UserRules) {
+		parts = append(parts, fmt.Sprintf("user rules %s → %s", orNone(strings.Join(c.UserRules, ", ")), orNone(strings.Join(n.UserRules, ", "))))
 	}
 	return "made with different catalogs (" + strings.Join(parts, "; ") + "): some changes may come from the catalog, not the app"
 }
+
+// CatalogsDiffer says whether the two reports were made with different
+// catalogs.
+func (d *Diff) CatalogsDiffer() bool { return d.Old.Differs(d.New.CatalogRef) }
 
 func orNone(s string) string {
 	if s == "" {
@@ -222,7 +235,7 @@ func NewDiff(old, new *Report) (*Diff, error) {
 func sideOf(r *Report) DiffSide {
 	return DiffSide{Path: r.File.Path, SHA256: r.File.SHA256, Package: r.App.Package,
 		VersionCode: r.App.VersionCode, VersionName: r.App.VersionName, TargetSDK: r.App.TargetSDK,
-		Rules: r.Tool.Rules, UserRules: slices.Clone(r.Tool.UserRules)}
+		CatalogRef: catalogRefOf(r)}
 }
 
 // setDiff returns the keys only in b (added) and only in a (removed), sorted.
@@ -689,7 +702,7 @@ func (d *Diff) WriteText(w io.Writer, color bool) error {
 	}
 	p.printf("%s  %s → %s\n", p.paint("1", pkg), sideLabel(d.Old), sideLabel(d.New))
 	if d.CatalogsDiffer() {
-		p.printf("  %s %s\n", p.paint("1;33", "!"), d.catalogNote())
+		p.printf("  %s %s\n", p.paint("1;33", "!"), d.Old.noteTo(d.New.CatalogRef))
 	}
 	if c := d.App.TargetSDK; c != nil {
 		p.printf("  target SDK %d → %d\n", c.Old, c.New)
@@ -813,7 +826,7 @@ func (d *Diff) WriteMarkdown(w io.Writer) error {
 	p := &diffPrinter{w: w}
 	p.printf("## %s %s → %s\n\n", mdEscape(d.New.Package), mdEscape(sideLabel(d.Old)), mdEscape(sideLabel(d.New)))
 	if d.CatalogsDiffer() {
-		p.printf("- **%s**\n", mdEscape(d.catalogNote()))
+		p.printf("- **%s**\n", mdEscape(d.Old.noteTo(d.New.CatalogRef)))
 	}
 	if c := d.App.Package; c != nil {
 		p.printf("- package %s → %s\n", mdCode(c.Old), mdCode(c.New))

@@ -69,12 +69,11 @@ type HistoryVersion struct {
 	Removed              HistoryChanges    `json:"removed"`
 	StatusChanged        []StatusChange    `json:"statusChanged"`
 	SigningChanged       bool              `json:"signingChanged"`
-	// Rules and UserRules name the catalog this version's report was made
-	// with; CatalogChanged says it differs from the previous version's, so
-	// some of the changes may come from the catalog rather than the app.
-	Rules          string   `json:"rules"`
-	UserRules      []string `json:"userRules,omitempty"`
-	CatalogChanged bool     `json:"catalogChanged"`
+	// The catalog this version's report was made with; CatalogChanged says
+	// it differs from the previous version's, so some of the changes may
+	// come from the catalog rather than the app.
+	CatalogRef
+	CatalogChanged bool `json:"catalogChanged"`
 }
 
 // HistoryChanges are names added or removed since the previous version.
@@ -124,7 +123,7 @@ func (b *HistoryBuilder) Add(r *Report) {
 	}
 	v := HistoryVersion{VersionCode: r.App.VersionCode, VersionName: r.App.VersionName, MinSDK: r.App.MinSDK,
 		TargetSDK: r.App.TargetSDK, Path: r.File.Path, SHA256: r.File.SHA256,
-		Rules: r.Tool.Rules, UserRules: slices.Clone(r.Tool.UserRules)}
+		CatalogRef: catalogRefOf(r)}
 	for _, c := range r.Signing.Certificates {
 		v.Certificates = append(v.Certificates, c.SHA256)
 	}
@@ -224,13 +223,7 @@ func (v *HistoryVersion) compareWith(prev *HistoryVersion) {
 	}
 	v.Added.DataTypes, v.Removed.DataTypes = setDiff(old, cur)
 	v.SigningChanged = !slices.Equal(prev.Certificates, v.Certificates)
-	v.CatalogChanged = prev.Rules != v.Rules || !slices.Equal(prev.UserRules, v.UserRules)
-}
-
-// catalogNoteBetween says how the catalogs of two versions' reports differ.
-func catalogNoteBetween(prev, v *HistoryVersion) string {
-	d := &Diff{Old: DiffSide{Rules: prev.Rules, UserRules: prev.UserRules}, New: DiffSide{Rules: v.Rules, UserRules: v.UserRules}}
-	return d.catalogNote()
+	v.CatalogChanged = prev.Differs(v.CatalogRef)
 }
 
 func (h *History) normalize() {
@@ -301,7 +294,7 @@ func (h *History) WriteText(w io.Writer, color bool) error {
 				p.printf("    %s signing certificates changed\n", p.paint("1;31", "!"))
 			}
 			if v.CatalogChanged {
-				p.printf("    %s %s\n", p.paint("1;33", "!"), catalogNoteBetween(&a.Versions[i-1], &a.Versions[i]))
+				p.printf("    %s %s\n", p.paint("1;33", "!"), a.Versions[i-1].noteTo(v.CatalogRef))
 			}
 		}
 	}
@@ -381,7 +374,7 @@ func (a *AppHistory) htmlView() htmlApp {
 	for i, v := range a.Versions {
 		hv := htmlVersion{Name: v.VersionName, Code: fmt.Sprint(v.VersionCode), Target: fmt.Sprint(v.TargetSDK), Path: v.Path, Signing: v.SigningChanged}
 		if v.CatalogChanged && i > 0 {
-			hv.Catalog = catalogNoteBetween(&a.Versions[i-1], &a.Versions[i])
+			hv.Catalog = a.Versions[i-1].noteTo(v.CatalogRef)
 		}
 		if hv.Name == "" {
 			hv.Name = "?"
