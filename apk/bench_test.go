@@ -39,17 +39,21 @@ func dexBytes(app *App) int64 {
 	return n
 }
 
+// openModes are the two ways the benchmarks open an input: on every core,
+// and on one (Limits.Workers 1, as a batch job does).
+var openModes = []struct {
+	name    string
+	workers int
+}{{"parallel", 0}, {"serial", 1}}
+
 // BenchmarkOpen opens the largest corpus APK; MB/s is dex bytes inflated.
 func BenchmarkOpen(b *testing.B) {
 	p := largestCorpusAPK(b)
-	for _, mode := range []struct {
-		name    string
-		workers int
-	}{{"parallel", 0}, {"serial", 1}} {
+	for _, mode := range openModes {
 		b.Run(mode.name, func(b *testing.B) {
-			defer func(w int) { maxInflateWorkers = w }(maxInflateWorkers)
-			maxInflateWorkers = mode.workers
-			app, err := Open(p)
+			lim := DefaultLimits()
+			lim.Workers = mode.workers
+			app, err := OpenWith(p, lim)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -57,7 +61,7 @@ func BenchmarkOpen(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := cpuTime()
 			for b.Loop() {
-				if _, err := Open(p); err != nil {
+				if _, err := OpenWith(p, lim); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -160,17 +164,14 @@ func BenchmarkOpenMultidex(b *testing.B) {
 	}
 	w.Close()
 	data := buf.Bytes()
-	for _, mode := range []struct {
-		name    string
-		workers int
-	}{{"parallel", 0}, {"serial", 1}} {
+	for _, mode := range openModes {
 		b.Run(mode.name, func(b *testing.B) {
-			defer func(w int) { maxInflateWorkers = w }(maxInflateWorkers)
-			maxInflateWorkers = mode.workers
+			lim := DefaultLimits()
+			lim.Workers = mode.workers
 			b.SetBytes(4 * int64(big.UncompressedSize64))
 			cpu0 := cpuTime()
 			for b.Loop() {
-				if _, err := OpenBytes("m.apk", data, DefaultLimits()); err != nil {
+				if _, err := OpenBytes("m.apk", data, lim); err != nil {
 					b.Fatal(err)
 				}
 			}

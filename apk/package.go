@@ -57,18 +57,11 @@ type dexJob struct {
 	err    error
 }
 
-// maxInflateWorkers caps the dex inflaters when > 0 (benchmarks compare
-// serial and parallel inflation with it).
-var maxInflateWorkers = 0
-
 // inflateParallel inflates jobs with up to Limits.Workers (default
 // GOMAXPROCS) goroutines; dex entries are independent and inflating them is
 // the main cost of a scan.
 func inflateParallel(a *archive, jobs []*dexJob) {
 	workers := min(a.budget.lim.workers(), len(jobs))
-	if maxInflateWorkers > 0 {
-		workers = min(workers, maxInflateWorkers)
-	}
 	if workers <= 1 {
 		for _, j := range jobs {
 			j.data, j.err = readGuarded(a, j.f)
