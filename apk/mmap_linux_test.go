@@ -8,11 +8,10 @@ import (
 	"testing"
 )
 
-// A mapped input that is truncated while we read it must give an error,
-// not the SIGBUS crash that touching the vanished pages means by default.
-// The test maps a copy of a fixture, truncates the copy, then opens the
-// mapping: every page of it now faults.
-func TestOpenMappedTruncatedWhileReading(t *testing.T) {
+// mappedFixtureCopy maps a copy of multidex.apk, which the caller may then
+// truncate under the mapping; the mapping and file close when t ends.
+func mappedFixtureCopy(t *testing.T) (string, memReaderAt) {
+	t.Helper()
 	src, err := os.ReadFile(filepath.Join("..", "fixtures", "multidex.apk"))
 	if err != nil {
 		t.Skipf("fixture: %v", err)
@@ -25,12 +24,21 @@ func TestOpenMappedTruncatedWhileReading(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	m, unmap, ok := mapFile(f, int64(len(src)))
 	if !ok {
 		t.Skip("cannot map")
 	}
-	defer unmap()
+	t.Cleanup(unmap)
+	return path, m
+}
+
+// A mapped input that is truncated while we read it must give an error,
+// not the SIGBUS crash that touching the vanished pages means by default.
+// The test maps a copy of a fixture, truncates the copy, then opens the
+// mapping: every page of it now faults.
+func TestOpenMappedTruncatedWhileReading(t *testing.T) {
+	path, m := mappedFixtureCopy(t)
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -57,24 +65,7 @@ func TestOpenMappedTruncatedWhileReading(t *testing.T) {
 // the main goroutine does not) is also an error: an inflater's fault must
 // not pass for a damaged entry.
 func TestReadGuardedFault(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "fixtures", "multidex.apk"))
-	if err != nil {
-		t.Skipf("fixture: %v", err)
-	}
-	path := filepath.Join(t.TempDir(), "shrinking.apk")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, unmap, ok := mapFile(f, int64(len(src)))
-	if !ok {
-		t.Skip("cannot map")
-	}
-	defer unmap()
+	path, m := mappedFixtureCopy(t)
 	a, err := openArchive("", m, int64(len(m)), &budget{lim: DefaultLimits().withDefaults()}, newWarnings())
 	if err != nil {
 		t.Fatal(err)
