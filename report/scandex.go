@@ -171,14 +171,8 @@ func (s *dexScanner) absorb(p *dexScanner) {
 		s.firstBad = p.firstBad
 	}
 	s.badItems += p.badItems - len(p.badStrings)
-	for i := range p.badStrings {
-		if !s.badStrings[i] {
-			if s.badStrings == nil {
-				s.badStrings = map[uint32]bool{}
-			}
-			s.badStrings[i] = true
-			s.badItems++
-		}
+	for i := range p.badStrings { // a string bad in several ranges counts once
+		s.badString(i, p.firstBad)
 	}
 }
 
