@@ -136,11 +136,8 @@ func runDiff(cmd *cobra.Command, args []string) error {
 	default:
 		err = d.WriteText(out.w, useColor(out, diffFlags.noColor))
 	}
-	if cerr := out.close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &exitError{code: exitInputFailed, err: fmt.Errorf("writing output: %w", err)}
+	if err := out.finish(err); err != nil {
+		return err
 	}
 	if failures := d.Failures(conds); len(failures) > 0 {
 		for _, f := range failures {

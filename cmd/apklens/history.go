@@ -163,11 +163,8 @@ func runHistory(cmd *cobra.Command, args []string) error {
 	} else {
 		err = h.WriteText(out.w, useColor(out, historyFlags.noColor))
 	}
-	if cerr := out.close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &exitError{code: exitInputFailed, err: fmt.Errorf("writing output: %w", err)}
+	if err := out.finish(err); err != nil {
+		return err
 	}
 	if failed > 0 {
 		return &exitError{code: exitInputFailed}

@@ -29,6 +29,18 @@ func openOutput(path string) (*output, error) {
 	return &output{w: f, close: f.Close}, nil
 }
 
+// finish closes the output after writing it ended with err: a failed write
+// or close is exit status 3, "writing output: ...".
+func (o *output) finish(err error) error {
+	if cerr := o.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return &exitError{code: exitInputFailed, err: fmt.Errorf("writing output: %w", err)}
+	}
+	return nil
+}
+
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // useColor: only on a terminal, unless --no-color or NO_COLOR (no-color.org).

@@ -163,11 +163,8 @@ func runScan(cmd *cobra.Command, args []string) error {
 
 	s := &scanner{cat: cat, limits: lim, opt: report.Options{ToolVersion: version}}
 	failed, err := scanInputs(s, args, func(r *report.Report) error { return enc.Encode(out.w, r) })
-	if cerr := out.close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &exitError{code: exitInputFailed, err: fmt.Errorf("writing output: %w", err)}
+	if err := out.finish(err); err != nil {
+		return err
 	}
 	if failed > 0 {
 		return &exitError{code: exitInputFailed}
