@@ -11,6 +11,7 @@ import (
 type budget struct {
 	lim   Limits
 	total atomic.Int64
+	cores *cores // the input's, shared with its hashing; nil: no one to yield to
 }
 
 // readChunk is how much we read between limit checks.

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -23,44 +24,56 @@ func Open(path string) (*App, error) { return OpenWith(path, DefaultLimits()) }
 
 // OpenWith is Open with explicit limits. Zero fields of lim take defaults.
 func OpenWith(path string, lim Limits) (*App, error) {
-	fi, err := os.Stat(path)
+	app, wait, err := OpenPending(path, lim)
 	if err != nil {
 		return nil, err
 	}
+	if err := wait(); err != nil {
+		return nil, err
+	}
+	app.cores = nil // hashed: nothing left to yield to
+	return app, nil
+}
+
+// OpenPending is OpenWith that returns as soon as the archive is read,
+// while the input's hashes may still be being computed on another
+// goroutine (when lim allows more than one worker), so that a caller can
+// analyse the App meanwhile: report.ScanFile walks the dex while the three
+// digests of a large input finish. Unless err is set, wait must be called,
+// once, before the App's SHA256, SHA1 and MD5 are read: it waits for the
+// hashing, fills them in and releases the input file, and it fails the
+// input if hashing it failed (the file changed under us).
+func OpenPending(path string, lim Limits) (app *App, wait func() error, err error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
 	if fi.IsDir() {
-		return nil, &FormatError{Path: path, Err: ErrIsDirectory}
+		return nil, nil, &FormatError{Path: path, Err: ErrIsDirectory}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
 	size := fi.Size()
 	if size == 0 {
-		return nil, &FormatError{Path: path, Err: ErrEmpty}
+		f.Close()
+		return nil, nil, &FormatError{Path: path, Err: ErrEmpty}
 	}
 	if m, unmap, ok := mapInput(f, size); ok {
-		defer unmap()
-		return openMapped(path, m, lim)
+		app, h, err := openMapped(path, m, lim)
+		return pending(path, app, err, h, func() { unmap(); f.Close() })
 	}
-	var stop atomic.Bool
-	hash := func() (s fileSums) {
+	h := newHashing(lim, func(stop *atomic.Bool, _ *cores) (s fileSums) {
 		var n int64
-		s.sha256, s.sha1, s.md5, n, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: &stop})
+		s.sha256, s.sha1, s.md5, n, s.err = hashAll(&stoppableReader{r: io.NewSectionReader(f, 0, size), stop: stop})
 		if s.err == nil && n != size {
 			s.err = errFileChanged // it shrank after we took its size
 		}
 		return s
-	}
-	if lim.workers() == 1 {
-		app, err := openApp(path, f, size, lim)
-		return withSums(path, app, err, &stop, hash)
-	}
-	// Hash while we parse: both only read the file.
-	done := make(chan fileSums, 1)
-	go func() { done <- hash() }()
-	app, err := openApp(path, f, size, lim)
-	return withSums(path, app, err, &stop, func() fileSums { return <-done })
+	})
+	app, err = openApp(path, f, size, lim, h.cores)
+	return pending(path, app, err, h, func() { f.Close() })
 }
 
 // mapInput is mapFile; tests replace it to cover the read path.
@@ -72,22 +85,97 @@ type fileSums struct {
 	err               error
 }
 
-// withSums joins the parse with the hashing (sums runs it, or waits for it
-// to finish beside the parse): a rejected input stops the hashing early, and
-// a hashing failure fails the input.
-func withSums(path string, app *App, err error, stop *atomic.Bool, sums func() fileSums) (*App, error) {
+// hashing is the input's digests being computed: on its own goroutine
+// beside the parse, or, with one worker, by result on the caller's.
+type hashing struct {
+	stop   atomic.Bool
+	result func() fileSums
+	cores  *cores // shared with the analysis, which goes first
+}
+
+func newHashing(lim Limits, hash func(stop *atomic.Bool, c *cores) fileSums) *hashing {
+	h := &hashing{}
+	if lim.workers() == 1 {
+		h.result = sync.OnceValue(func() fileSums { return hash(&h.stop, nil) })
+		return h
+	}
+	h.cores = newCores(lim.workers())
+	done := make(chan fileSums, 1)
+	go func() { done <- hash(&h.stop, h.cores) }()
+	h.result = sync.OnceValue(func() fileSums { return <-done })
+	return h
+}
+
+// cores lets the input's hashing run only on cores that its analysis
+// leaves idle: the dex inflaters and walkers are the scan's critical path,
+// the digests are needed only at its end. Analysis goroutines count
+// themselves busy (never blocking); the hashing waits, between turns of
+// hashTurn bytes, while they occupy every core. A nil *cores (one worker,
+// or nothing hashing beside) counts nothing.
+type cores struct {
+	mu   sync.Mutex
+	idle sync.Cond
+	busy int
+	n    int
+}
+
+func newCores(n int) *cores {
+	c := &cores{n: n}
+	c.idle.L = &c.mu
+	return c
+}
+
+// working marks one goroutine busy until done is called.
+func (c *cores) working() (done func()) {
+	if c == nil {
+		return func() {}
+	}
+	c.mu.Lock()
+	c.busy++
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.busy--
+		c.mu.Unlock()
+		c.idle.Signal()
+	}
+}
+
+// waitIdle returns once some core is not busy with analysis.
+func (c *cores) waitIdle() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	for c.busy >= c.n {
+		c.idle.Wait()
+	}
+	c.mu.Unlock()
+}
+
+// hashTurn is how much the hashing digests per turn on a core: ~3 ms.
+const hashTurn = 1 << 20
+
+// pending joins the parse with the hashing: a rejected input stops the
+// hashing early and is released at once; otherwise wait collects the sums
+// and then releases the input (the hashing reads it until then).
+func pending(path string, app *App, err error, h *hashing, release func()) (*App, func() error, error) {
 	if err != nil {
-		stop.Store(true) // no need to hash the rest of a file we reject
+		h.stop.Store(true) // no need to hash the rest of a file we reject
+		h.result()
+		release()
+		return nil, nil, err
 	}
-	s := sums()
-	if err != nil {
-		return nil, err
-	}
-	if s.err != nil {
-		return nil, &FormatError{Path: path, Err: fmt.Errorf("reading for hashes: %w", s.err)}
-	}
-	app.SHA256, app.SHA1, app.MD5 = s.sha256, s.sha1, s.md5
-	return app, nil
+	wait := sync.OnceValue(func() error {
+		s := h.result()
+		release()
+		if s.err != nil {
+			return &FormatError{Path: path, Err: fmt.Errorf("reading for hashes: %w", s.err)}
+		}
+		app.SHA256, app.SHA1, app.MD5 = s.sha256, s.sha1, s.md5
+		return nil
+	})
+	return app, wait, nil
 }
 
 // errFileChanged is what reading a mapped input that shrank under us gives
@@ -96,37 +184,26 @@ var errFileChanged = errors.New("the file changed while it was read (truncated?)
 
 // openMapped is OpenWith over the input mapped into memory: the hashes and
 // the zip reader use the pages in place instead of each copying the file
-// through read calls (~10-15% of a scan's CPU, mostly system time). It
-// returns before m is unmapped: nothing in the App points into m.
-func openMapped(path string, m memReaderAt, lim Limits) (app *App, err error) {
+// through read calls (~10-15% of a scan's CPU, mostly system time). Nothing
+// in the App points into m; the hashing does until it is done.
+func openMapped(path string, m memReaderAt, lim Limits) (app *App, h *hashing, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	var stop atomic.Bool
-	sums := func() fileSums { return hashMappedGuarded(m, &stop) }
-	beside := lim.workers() > 1
-	if beside {
-		done := make(chan fileSums, 1)
-		go func() { done <- hashMappedGuarded(m, &stop) }()
-		sums = func() fileSums { return <-done }
-	}
+	h = newHashing(lim, func(stop *atomic.Bool, c *cores) fileSums { return hashMappedGuarded(m, stop, c) })
 	defer func() {
 		if v := recover(); v != nil {
 			if !isMemoryFault(v) {
 				panic(v)
 			}
-			stop.Store(true)
-			if beside {
-				sums() // the hashing must be done with m before it is unmapped
-			}
 			app, err = nil, &FormatError{Path: path, Err: errFileChanged}
 		}
 	}()
-	app, err = openApp(path, m, int64(len(m)), lim)
-	return withSums(path, app, err, &stop, sums)
+	app, err = openApp(path, m, int64(len(m)), lim, h.cores)
+	return app, h, err
 }
 
 // hashMappedGuarded is hashMapped with a memory fault (the mapped input
 // truncated while it is hashed) turned into errFileChanged.
-func hashMappedGuarded(m []byte, stop *atomic.Bool) (s fileSums) {
+func hashMappedGuarded(m []byte, stop *atomic.Bool, c *cores) (s fileSums) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if v := recover(); v != nil {
@@ -136,7 +213,7 @@ func hashMappedGuarded(m []byte, stop *atomic.Bool) (s fileSums) {
 			s = fileSums{err: errFileChanged}
 		}
 	}()
-	s.sha256, s.sha1, s.md5, s.err = hashMapped(m, stop)
+	s.sha256, s.sha1, s.md5, s.err = hashMapped(m, stop, c)
 	return s
 }
 
@@ -159,12 +236,15 @@ const hashChunk = 64 << 10
 // pages it has hashed so that hashing a large input does not add the
 // whole file to the resident set (the zip reader faults back in, from the
 // page cache, whatever it still needs).
-func hashMapped(m []byte, stop *atomic.Bool) (s256, s1, m5 string, err error) {
+func hashMapped(m []byte, stop *atomic.Bool, c *cores) (s256, s1, m5 string, err error) {
 	h256, h1, hm5 := sha256.New(), sha1.New(), md5.New()
 	released := 0
 	for off := 0; off < len(m); off += hashChunk {
 		if stop.Load() {
 			return "", "", "", errStopped
+		}
+		if off%hashTurn == 0 {
+			c.waitIdle()
 		}
 		chunk := m[off:min(off+hashChunk, len(m))]
 		h256.Write(chunk)
@@ -187,7 +267,7 @@ func OpenBytes(name string, b []byte, lim Limits) (*App, error) {
 	if len(b) == 0 {
 		return nil, &FormatError{Path: name, Err: ErrEmpty}
 	}
-	app, err := openApp(name, memReaderAt(b), int64(len(b)), lim)
+	app, err := openApp(name, memReaderAt(b), int64(len(b)), lim, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -253,14 +333,14 @@ func formatErr(path string, err error) error {
 	return &FormatError{Path: path, Err: err}
 }
 
-func openApp(path string, ra io.ReaderAt, size int64, lim Limits) (*App, error) {
-	b := &budget{lim: lim.withDefaults()}
+func openApp(path string, ra io.ReaderAt, size int64, lim Limits, c *cores) (*App, error) {
+	b := &budget{lim: lim.withDefaults(), cores: c}
 	w := newWarnings()
 	top, err := openArchiveNamed("", baseName(path), ra, size, b, w)
 	if err != nil {
 		return nil, formatErr(path, err)
 	}
-	app := &App{Path: path, Size: size}
+	app := &App{Path: path, Size: size, cores: c}
 	if top.has(manifestEntry) {
 		// A zip with AndroidManifest.xml at the top is an APK, whatever its name.
 		app.Format = "apk"

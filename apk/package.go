@@ -80,7 +80,9 @@ func inflateParallel(a *archive, jobs []*dexJob) {
 		go func() {
 			defer wg.Done()
 			for j := range next {
+				done := a.budget.cores.working()
 				j.data, j.err = readGuarded(a, j.f)
+				done()
 			}
 		}()
 	}

@@ -138,7 +138,16 @@ type App struct {
 	Base              *Package
 	Splits            []*Package // sorted by Name
 	Warnings          []Warning
+
+	cores *cores // set while OpenPending's hashing may still run
 }
+
+// Working tells the App that one more goroutine is analysing it, until
+// done is called. While OpenPending's hashing still runs, it yields to such
+// goroutines whenever they occupy every core it may use: the digests are
+// needed only at the end of a scan, the analysis is its critical path.
+// Calling it is never required and never blocks.
+func (a *App) Working() (done func()) { return a.cores.working() }
 
 // Packages returns Base first, then the splits.
 func (a *App) Packages() []*Package {

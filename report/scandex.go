@@ -38,6 +38,18 @@ type dexInput struct {
 	data   []byte
 	ctx    context.Context // nil: never cancelled
 	parts  int             // goroutines that may walk its classes at once (dexParts); ≤ 1: one
+	// working marks a goroutine busy analysing the app (apk.App.Working),
+	// so that the input's hashing, if still running, yields to it.
+	working func() (done func())
+}
+
+// busy is in.working, or nothing without it (tests, and apps not opened
+// with apk.OpenPending).
+func (in dexInput) busy() (done func()) {
+	if in.working == nil {
+		return func() {}
+	}
+	return in.working()
 }
 
 // cancelCheckEvery is how many classes the walk visits between looks at the
@@ -430,6 +442,7 @@ func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				defer s.in.busy()()
 				defer func() { panics[i] = recover() }()
 				spent[i], errs[i] = walk(parts[i], ranges[i][0], ranges[i][1])
 			}()
