@@ -48,10 +48,10 @@ func Build(app *apk.App, cat *rules.Catalog, opt Options) (*Report, error) {
 	if app == nil || cat == nil {
 		return nil, errors.New("report.Build: nil app or catalog")
 	}
-	return build(app, newCatalogView(cat), opt)
+	return buildWith(app, newCatalogView(cat), opt)
 }
 
-func build(app *apk.App, cv *catalogView, opt Options) (*Report, error) {
+func buildWith(app *apk.App, cv *catalogView, opt Options) (*Report, error) {
 	if app.Base == nil || len(app.Base.Manifest) == 0 {
 		return nil, WithCode(CodeNoManifest, fmt.Errorf("%s: no base APK with an AndroidManifest.xml", app.Path))
 	}
@@ -246,6 +246,22 @@ func ScanFile(path string, lim apk.Limits, cat *rules.Catalog, opt Options) (r *
 	if lim.Workers == 0 {
 		lim.Workers = opt.Workers
 	}
+	build := func(app *apk.App) (*Report, error) { return Build(app, cat, opt) }
+	if cat != nil && lim.Workers != 1 {
+		// The catalog's view (its matcher is built once per catalog: a
+		// few ms of a single scan) is made while the input opens.
+		ready := make(chan func() *catalogView, 1)
+		go func() {
+			defer func() {
+				if v := recover(); v != nil {
+					ready <- func() *catalogView { panic(v) } // raised where ScanFile recovers
+				}
+			}()
+			cv := newCatalogView(cat)
+			ready <- func() *catalogView { return cv }
+		}()
+		build = func(app *apk.App) (*Report, error) { return buildWith(app, (<-ready)(), opt) }
+	}
 	// The input's digests finish beside the dex walk: on a large APK they
 	// are a fifth of the CPU, and the walk need not wait for them.
 	app, waitSums, err := apk.OpenPending(path, lim)
@@ -253,7 +269,7 @@ func ScanFile(path string, lim apk.Limits, cat *rules.Catalog, opt Options) (r *
 		return ErrorRecord(path, err), err
 	}
 	defer waitSums() // also when Build panics: the input is released
-	r, err = Build(app, cat, opt)
+	r, err = build(app)
 	if serr := waitSums(); serr != nil {
 		return ErrorRecord(path, serr), serr
 	}
