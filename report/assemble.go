@@ -126,14 +126,12 @@ func boolCmp(a, b bool) int {
 // sdks fills Report.SDKs: bundled SDKs by their defined classes, then SDKs
 // the code only names (types referenced but defined nowhere in the app).
 func (a *assembler) sdks(r *Report) {
-	for desc := range a.facts.namedTypes {
-		if a.facts.defined[desc] {
+	for desc, id := range a.facts.sdkNamed {
+		if a.facts.sdkDefined[desc] {
 			continue
 		}
-		if id := a.cv.sdkForClass([]byte(desc)); id != "" {
-			if _, bundled := a.facts.bundled[id]; !bundled {
-				addSDKHit(a.facts.typeRefs, id, packageOfDotted(ClassName([]byte(desc))))
-			}
+		if _, bundled := a.facts.bundled[id]; !bundled {
+			addSDKHit(a.facts.typeRefs, id, packageOfDotted(ClassName([]byte(desc))))
 		}
 	}
 	add := func(id string, h *sdkHits, presence string) {

@@ -4,18 +4,20 @@ package report
 // them per dex (in parallel), merges them in dex order and assemble turns
 // them into the report.
 type facts struct {
-	bundled     map[string]*sdkHits        // sdk id → classes defined in the app
-	typeRefs    map[string]*sdkHits        // sdk id → types only named (filled after the merge)
-	apiRefs     map[string]map[string]bool // api id → member references seen
-	calls       []callSite
-	strings     []stringUse
-	hosts       []hostUse
-	secrets     []secretUse
-	loaders     []callSite // dynamic code loading call sites
-	nested      []NestedCode
-	warnings    []Warning
-	defined     map[string]bool // descriptors of every class defined in the app
-	namedTypes  map[string]bool // descriptors of every type named by some dex
+	bundled  map[string]*sdkHits        // sdk id → classes defined in the app
+	typeRefs map[string]*sdkHits        // sdk id → types only named (filled after the merge)
+	apiRefs  map[string]map[string]bool // api id → member references seen
+	calls    []callSite
+	strings  []stringUse
+	hosts    []hostUse
+	secrets  []secretUse
+	loaders  []callSite // dynamic code loading call sites
+	nested   []NestedCode
+	warnings []Warning
+	// The two halves of referenced-only SDKs: only SDK classes are kept
+	// (a large app defines and names tens of thousands of others).
+	sdkDefined  map[string]bool   // descriptors of the app's classes that belong to an SDK
+	sdkNamed    map[string]string // descriptor → SDK id of SDK types a dex names but does not define
 	classCounts int
 }
 
@@ -62,8 +64,8 @@ func newFacts() *facts {
 		bundled:    map[string]*sdkHits{},
 		typeRefs:   map[string]*sdkHits{},
 		apiRefs:    map[string]map[string]bool{},
-		defined:    map[string]bool{},
-		namedTypes: map[string]bool{},
+		sdkDefined: map[string]bool{},
+		sdkNamed:   map[string]string{},
 	}
 }
 
@@ -109,11 +111,11 @@ func (f *facts) merge(o *facts) {
 	f.loaders = append(f.loaders, o.loaders...)
 	f.nested = append(f.nested, o.nested...)
 	f.warnings = append(f.warnings, o.warnings...)
-	for d := range o.defined {
-		f.defined[d] = true
+	for d := range o.sdkDefined {
+		f.sdkDefined[d] = true
 	}
-	for d := range o.namedTypes {
-		f.namedTypes[d] = true
+	for d, id := range o.sdkNamed {
+		f.sdkNamed[d] = id
 	}
 	f.classCounts += o.classCounts
 }

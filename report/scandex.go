@@ -245,11 +245,8 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 
 	// Defined classes: owners and SDK counts.
 	defs := f.ClassDefs()
-	if len(out.defined) == 0 { // sized once: growing them was 4 % of a large scan
-		out.defined = make(map[string]bool, len(defs))
-		out.namedTypes = make(map[string]bool, f.NumTypes())
-	}
 	owners := make([]string, len(defs))
+	definedHere := make([]bool, f.NumTypes()) // by type id
 	// att.Owner, with the SDK match done once for both uses and the owner
 	// of each package worked out once: a large dex has tens of thousands
 	// of classes in a few thousand packages.
@@ -261,8 +258,11 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 			owners[i] = OwnerUnknown
 			continue
 		}
-		out.defined[string(desc)] = true
+		if int(cd.Type) < len(definedHere) {
+			definedHere[cd.Type] = true
+		}
 		if id := att.sdk(desc); id != "" { // the catalog's cv.sdkForClass, as build gives it
+			out.sdkDefined[string(desc)] = true
 			owners[i] = OwnerSDK(id)
 			addSDKHit(out.bundled, id, packageOfDotted(ClassName(desc)))
 			continue
@@ -289,9 +289,14 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		if len(desc) < 3 || desc[0] != 'L' {
 			continue
 		}
-		out.namedTypes[string(desc)] = true
 		if cv.wantClass(desc) {
 			want[uint32(t)] = true
+		}
+		if definedHere[t] {
+			continue // its SDK, if any, was noted with the class
+		}
+		if id := cv.sdkForClass(desc); id != "" {
+			out.sdkNamed[string(desc)] = id
 		}
 	}
 
