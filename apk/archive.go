@@ -277,6 +277,10 @@ func (a *archive) readStored(f *zip.File) ([]byte, error) {
 // capacity hint does: dex and XML inflate well under 16:1.
 const maxInPlaceRatio = 16
 
+// prefaultBytes is the inflated size from which inflateInPlace has the
+// kernel map the output's pages on another goroutine (see prefault).
+const prefaultBytes = 1 << 20
+
 // inflateInPlace is the fast path for a deflated entry: when its
 // compressed bytes are in memory and its declared size is plausible, it
 // inflates them straight into a buffer of the declared size (package
@@ -298,6 +302,9 @@ func (a *archive) inflateInPlace(f *zip.File) (data []byte, ok bool) {
 		return nil, false
 	}
 	data = make([]byte, declared)
+	if declared >= prefaultBytes && lim.workers() > 1 {
+		go prefault(data)
+	}
 	if _, err := inflate.Into(data, raw); err != nil || crc32.ChecksumIEEE(data) != f.CRC32 {
 		return nil, false
 	}

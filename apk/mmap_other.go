@@ -10,3 +10,5 @@ func mapFile(f *os.File, size int64) (m memReaderAt, unmap func(), ok bool) {
 }
 
 func releasePages(b []byte) {}
+
+func prefault(b []byte) {}
