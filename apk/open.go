@@ -106,17 +106,23 @@ func newHashing(lim Limits, hash func(stop *atomic.Bool, c *cores) fileSums) *ha
 	return h
 }
 
-// cores lets the input's hashing run only on cores that its analysis
-// leaves idle: the dex inflaters and walkers are the scan's critical path,
-// the digests are needed only at its end. Analysis goroutines count
-// themselves busy (never blocking); the hashing waits, between turns of
-// hashTurn bytes, while they occupy every core. A nil *cores (one worker,
-// or nothing hashing beside) counts nothing.
+// cores lets the input's hashing give way to its analysis: the dex
+// inflaters are the scan's critical path (the walk waits for them), the
+// digests are needed only at its end. The hashing waits, between turns of
+// hashTurn bytes, while inflaters occupy every core it may use, and while
+// any analysis goroutine has been started but has not yet run: a new
+// goroutine waits in its parent's run queue, behind whatever else is
+// runnable, until some core is free, and the hashing would otherwise keep
+// its core. Once running, analysis goroutines share the cores with the
+// hashing, so that it finishes alongside them instead of after them.
+// Nothing here ever blocks analysis. A nil *cores (one worker, or nothing
+// hashing beside) counts nothing.
 type cores struct {
-	mu   sync.Mutex
-	idle sync.Cond
-	busy int
-	n    int
+	mu      sync.Mutex
+	idle    sync.Cond
+	busy    int // inflaters running
+	pending int // analysis goroutines started but not yet running
+	n       int
 }
 
 func newCores(n int) *cores {
@@ -125,36 +131,53 @@ func newCores(n int) *cores {
 	return c
 }
 
-// working marks one goroutine busy until done is called.
+// working marks one inflater busy until done is called.
 func (c *cores) working() (done func()) {
 	if c == nil {
 		return func() {}
 	}
+	return c.count(&c.busy)
+}
+
+// starting marks one analysis goroutine as waiting to run, until running
+// is called (as its first statement).
+func (c *cores) starting() (running func()) {
+	if c == nil {
+		return func() {}
+	}
+	return c.count(&c.pending)
+}
+
+func (c *cores) count(n *int) func() {
 	c.mu.Lock()
-	c.busy++
+	*n++
 	c.mu.Unlock()
+	var once sync.Once
 	return func() {
-		c.mu.Lock()
-		c.busy--
-		c.mu.Unlock()
-		c.idle.Signal()
+		once.Do(func() {
+			c.mu.Lock()
+			*n--
+			c.mu.Unlock()
+			c.idle.Broadcast()
+		})
 	}
 }
 
-// waitIdle returns once some core is not busy with analysis.
+// waitIdle returns once the hashing may take its next turn.
 func (c *cores) waitIdle() {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
-	for c.busy >= c.n {
+	for c.busy >= c.n || c.pending > 0 {
 		c.idle.Wait()
 	}
 	c.mu.Unlock()
 }
 
-// hashTurn is how much the hashing digests per turn on a core: ~3 ms.
-const hashTurn = 1 << 20
+// hashTurn is how much the hashing digests per turn on a core: under a
+// millisecond, so analysis that starts waits for it no longer than that.
+const hashTurn = 256 << 10
 
 // pending joins the parse with the hashing: a rejected input stops the
 // hashing early and is released at once; otherwise wait collects the sums

@@ -5,29 +5,41 @@ import (
 	"time"
 )
 
-// The hashing waits while analysis occupies every core, and goes on as
-// soon as one is free; analysis never waits.
-func TestCoresYieldToAnalysis(t *testing.T) {
-	c := newCores(2)
-	doneA, doneB := c.working(), c.working()
+// waitsFor checks that c.waitIdle blocks until release is called, then
+// returns. Not returning is the expected state, so the first check cannot
+// fail on a slow machine; the second allows generous time.
+func waitsFor(t *testing.T, c *cores, what string, release func()) {
+	t.Helper()
 	passed := make(chan struct{})
 	go func() { c.waitIdle(); close(passed) }()
 	select {
 	case <-passed:
-		t.Fatal("hashing went on while analysis held both cores")
+		t.Fatalf("hashing went on while %s", what)
 	case <-time.After(20 * time.Millisecond):
 	}
-	doneC := c.working() // a third analysis goroutine does not block
-	doneC()
-	doneA()
+	release()
 	select {
 	case <-passed:
 	case <-time.After(5 * time.Second):
-		t.Fatal("hashing still waits with a core free")
+		t.Fatalf("hashing still waits after %s ended", what)
 	}
-	doneB()
+}
+
+// The hashing gives way while inflaters occupy every core, and while an
+// analysis goroutine waits to run; neither ever waits for it.
+func TestCoresGiveWayToAnalysis(t *testing.T) {
+	c := newCores(2)
+	inflaterA, inflaterB := c.working(), c.working()
+	waitsFor(t, c, "two inflaters held both cores", inflaterA)
+	c.waitIdle() // one inflater and the hashing share the two cores
+	running := c.starting()
+	waitsFor(t, c, "a goroutine waited to run", running)
+	running() // a second call changes nothing
+	c.waitIdle()
+	inflaterB()
 	var none *cores // one worker: nothing to count, nothing waits
 	none.working()()
+	none.starting()()
 	none.waitIdle()
 }
 
@@ -43,11 +55,11 @@ func TestOpenPending(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		done := app.Working()
+		running := app.Starting()
 		if len(app.Dex()) == 0 {
 			t.Fatalf("%s: no dex before the wait", p)
 		}
-		done()
+		running()
 		if err := wait(); err != nil {
 			t.Fatal(err)
 		}

@@ -142,12 +142,13 @@ type App struct {
 	cores *cores // set while OpenPending's hashing may still run
 }
 
-// Working tells the App that one more goroutine is analysing it, until
-// done is called. While OpenPending's hashing still runs, it yields to such
-// goroutines whenever they occupy every core it may use: the digests are
-// needed only at the end of a scan, the analysis is its critical path.
-// Calling it is never required and never blocks.
-func (a *App) Working() (done func()) { return a.cores.working() }
+// Starting tells the App that a goroutine analysing it is about to be
+// started; the goroutine calls running as its first statement. While
+// OpenPending's hashing still runs, it gives its core to such goroutines
+// until they run: a new goroutine otherwise waits behind the hashing. The
+// digests are needed only at the end of a scan; the analysis is its
+// critical path. Calling it is never required and never blocks.
+func (a *App) Starting() (running func()) { return a.cores.starting() }
 
 // Packages returns Base first, then the splits.
 func (a *App) Packages() []*Package {

@@ -194,7 +194,7 @@ func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, opt Options) *fa
 	var inputs []dexInput
 	for _, d := range all {
 		inputs = append(inputs, dexInput{path: d.Path, nested: d.Nested, data: d.Data, ctx: opt.Context,
-			parts: dexParts(len(d.Data), total, workers), working: app.Working})
+			parts: dexParts(len(d.Data), total, workers), starting: app.Starting})
 	}
 	results := make([]*facts, len(inputs))
 	sem := make(chan struct{}, workers)
@@ -206,10 +206,11 @@ func scanAllDex(app *apk.App, cv *catalogView, att *Attributor, opt Options) *fa
 			break // stopped: Build reports it
 		}
 		wg.Add(1)
+		running := app.Starting() // the input's hashing gives way until it runs
 		go func() {
+			running()
 			defer wg.Done()
 			defer func() { <-sem }()
-			defer app.Working()()
 			results[i] = scanDexSafe(in, cv, att)
 		}()
 	}

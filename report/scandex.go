@@ -38,18 +38,19 @@ type dexInput struct {
 	data   []byte
 	ctx    context.Context // nil: never cancelled
 	parts  int             // goroutines that may walk its classes at once (dexParts); ≤ 1: one
-	// working marks a goroutine busy analysing the app (apk.App.Working),
-	// so that the input's hashing, if still running, yields to it.
-	working func() (done func())
+	// starting is apk.App.Starting: called before a goroutine of this
+	// scan is started, so that the input's hashing, if still running,
+	// gives way to it.
+	starting func() (running func())
 }
 
-// busy is in.working, or nothing without it (tests, and apps not opened
+// start is in.starting, or nothing without it (tests, and apps not opened
 // with apk.OpenPending).
-func (in dexInput) busy() (done func()) {
-	if in.working == nil {
+func (in dexInput) start() (running func()) {
+	if in.starting == nil {
 		return func() {}
 	}
-	return in.working()
+	return in.starting()
 }
 
 // cancelCheckEvery is how many classes the walk visits between looks at the
@@ -445,9 +446,10 @@ func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi 
 		defer wg.Wait() // also when the first range panics: no walk outlives the scan
 		for i := 1; i < len(ranges); i++ {
 			wg.Add(1)
+			running := s.in.start()
 			go func() {
+				running()
 				defer wg.Done()
-				defer s.in.busy()()
 				defer func() { panics[i] = recover() }()
 				spent[i], errs[i] = walk(parts[i], ranges[i][0], ranges[i][1])
 			}()
