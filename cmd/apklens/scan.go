@@ -111,6 +111,9 @@ func usageErr(format string, args ...any) error {
 }
 
 func runScan(cmd *cobra.Command, args []string) error {
+	if !isBatch(cmd, args) {
+		tuneGCForScans(args)
+	}
 	lim := apk.DefaultLimits()
 	if scanFlags.maxEntrySize != "" {
 		n, err := parseSize(scanFlags.maxEntrySize)
