@@ -279,19 +279,30 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	out.classCounts += len(defs)
 
 	// Every class type the dex names: referenced-only SDKs are found after
-	// the merge, against the classes defined anywhere in the app.
-	want := make(map[uint32]bool)
-	for t := 0; t < f.NumTypes(); t++ {
+	// the merge, against the classes defined anywhere in the app. What the
+	// method and field loops below need of a type is worked out here once
+	// per type, not once per member (a large dex has ~8 members per type).
+	const (
+		typeWanted = 1 << iota // a class some API of the catalog is on
+		typeLoader             // a code-loading class
+	)
+	typeFlags := make([]uint8, f.NumTypes())
+	typeErr := map[uint32]error{} // the types whose descriptor is unreadable
+	for t := range typeFlags {
 		desc, err := f.TypeDescriptor(uint32(t))
 		if err != nil {
 			s.bad(err)
+			typeErr[uint32(t)] = err
 			continue
+		}
+		if codeLoaders[string(desc)] {
+			typeFlags[t] |= typeLoader
 		}
 		if len(desc) < 3 || desc[0] != 'L' {
 			continue
 		}
 		if cv.wantClass(desc) {
-			want[uint32(t)] = true
+			typeFlags[t] |= typeWanted
 		}
 		if definedHere[t] {
 			continue // its SDK, if any, was noted with the class
@@ -299,6 +310,16 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		if id := cv.sdkForClass(desc); id != "" {
 			out.sdkNamed[string(desc)] = id
 		}
+	}
+	// flagsOf is typeFlags[t], with the error a member's class gives when
+	// its descriptor cannot be read (counted per member, as a lookup of
+	// the member's class would).
+	flagsOf := func(t uint32) (uint8, error) {
+		if int(t) >= len(typeFlags) {
+			_, err := f.TypeDescriptor(t) // out of range: an error
+			return 0, err
+		}
+		return typeFlags[t], typeErr[t]
 	}
 
 	// API members: a lookup built once, so the walk only indexes a map.
@@ -308,17 +329,17 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 			s.bad(err)
 			continue
 		}
-		desc, err := f.TypeDescriptor(m.Class)
+		flags, err := flagsOf(m.Class)
 		if err != nil {
 			s.bad(err)
 			continue
 		}
-		if codeLoaders[string(desc)] {
+		if flags&typeLoader != 0 {
 			if member := f.MethodString(uint32(i)); isCodeLoaderMember(member) {
 				s.loaderOf[uint32(i)] = true
 			}
 		}
-		if !want[m.Class] {
+		if flags&typeWanted == 0 {
 			continue
 		}
 		member := f.MethodString(uint32(i))
@@ -331,7 +352,7 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 				s.bad(err)
 				continue
 			}
-			if !want[fl.Class] {
+			if int(fl.Class) >= len(typeFlags) || typeFlags[fl.Class]&typeWanted == 0 {
 				continue
 			}
 			s.noteAPIs(uint32(i)|fieldBit, f.FieldString(uint32(i)))
