@@ -313,17 +313,24 @@ type errorRecord struct {
 // full report with every list present ([] rather than null) so consumers
 // need no null checks.
 func (r *Report) MarshalJSON() ([]byte, error) {
+	return marshalNoEscape(r.jsonValue())
+}
+
+// jsonValue is what MarshalJSON encodes, for an encoder that writes it
+// directly: encoding/json re-reads a Marshaler's output to compact it, a
+// third pass over the bytes when it also indents them.
+func (r *Report) jsonValue() any {
 	if r.Error != nil {
 		var rec errorRecord
 		rec.Schema = r.Schema
 		rec.File.Path = r.File.Path
 		rec.Error = r.Error
-		return marshalNoEscape(rec)
+		return rec
 	}
 	type plain Report // no MarshalJSON: avoids recursion
 	n := *r
 	n.normalize()
-	return marshalNoEscape((*plain)(&n))
+	return (*plain)(&n)
 }
 
 // marshalNoEscape is json.Marshal without HTML escaping: "->" and "<init>"
