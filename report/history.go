@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // HistorySchemaID names the history format (report/schema/history.v1.json).
@@ -499,7 +500,13 @@ func (a *AppHistory) categoryOf(id string) string {
 	return ""
 }
 
-var historyHTML = template.Must(template.New("history").Parse(`<!DOCTYPE html>
+// historyHTML is parsed on first use: every apklens process would otherwise
+// pay for it at start-up.
+var historyHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("history").Parse(historyHTMLSource))
+})
+
+const historyHTMLSource = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>apklens history{{range .Apps}} · {{.Package}}{{end}}</title>
@@ -562,7 +569,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:#334155}
 {{end}}
 {{if .Skipped}}<h2>Not analysed</h2><ul>{{range .Skipped}}<li><code>{{.Path}}</code>: {{.Error.Message}} ({{.Error.Code}})</li>{{end}}</ul>{{end}}
 </body></html>
-`))
+`
 
 // WriteHTML writes one self-contained page (inline CSS, no scripts, no
 // fonts or images from the network): per app, a grid with versions as
@@ -572,5 +579,5 @@ func (h *History) WriteHTML(w io.Writer) error {
 	for i := range h.Apps {
 		page.Apps = append(page.Apps, h.Apps[i].htmlView())
 	}
-	return historyHTML.Execute(w, page)
+	return historyHTML().Execute(w, page)
 }
