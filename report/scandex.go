@@ -140,7 +140,11 @@ type dexScanner struct {
 	out      *facts
 	apiOf    map[uint32][]string // method/field index → api ids (keys: methods as is, fields | fieldBit)
 	loaderOf map[uint32]bool     // method index → code loader member
-	strCache stringCache
+	// The methods and fields with an entry in apiOf or loaderOf: the walk
+	// meets ~100 references per one that has, and a bit is cheaper to test
+	// than a map.
+	methodHits, fieldHits bitset
+	strCache              stringCache
 
 	// APIs that need a constant string (Settings.Secure.getString with
 	// "android_id") are referenced only if some code loads that string:
@@ -170,7 +174,7 @@ func (s *dexScanner) badString(i uint32, err error) {
 // read-only lookup tables and collects into its own facts.
 func (s *dexScanner) forRange() *dexScanner {
 	return &dexScanner{f: s.f, in: s.in, cv: s.cv, out: newFacts(), apiOf: s.apiOf, loaderOf: s.loaderOf,
-		strCache: newStringCache(s.f.NumStrings()), required: s.required, seenRequired: map[string]bool{}}
+		methodHits: s.methodHits, fieldHits: s.fieldHits, strCache: newStringCache(s.f.NumStrings()), required: s.required, seenRequired: map[string]bool{}}
 }
 
 // absorb merges what the walk of a later range found, so that the ranges
@@ -202,6 +206,18 @@ func (s *dexScanner) bad(err error) {
 }
 
 const fieldBit = 1 << 31 // tags field indices in apiOf; dex indices are < 2^31 in practice (checked)
+
+// bitset is a set of small integers (method or field indices).
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+func (b bitset) set(i uint32) { b[i>>6] |= 1 << (i & 63) }
+
+func (b bitset) has(i uint32) bool {
+	w := int(i >> 6)
+	return w < len(b) && b[w]&(1<<(i&63)) != 0
+}
 
 // stringCache holds each string's facts once looked at, indexed by string
 // id: a slice and a bitmap cost less than a map on the hot path (the
@@ -242,6 +258,7 @@ type stringFacts struct {
 func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, out *facts) int {
 	s := &dexScanner{f: f, in: in, cv: cv, out: out,
 		apiOf: map[uint32][]string{}, loaderOf: map[uint32]bool{}, strCache: newStringCache(f.NumStrings()),
+		methodHits: newBitset(f.NumMethods()), fieldHits: newBitset(min(f.NumFields(), fieldBit)),
 		required: map[string]bool{}, seenRequired: map[string]bool{}, pendingRefs: map[string]map[string]bool{}}
 
 	// Defined classes: owners and SDK counts.
@@ -337,6 +354,7 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		if flags&typeLoader != 0 {
 			if member := f.MethodString(uint32(i)); isCodeLoaderMember(member) {
 				s.loaderOf[uint32(i)] = true
+				s.methodHits.set(uint32(i))
 			}
 		}
 		if flags&typeWanted == 0 {
@@ -512,6 +530,11 @@ func (s *dexScanner) noteAPIs(key uint32, member string) {
 		return
 	}
 	s.apiOf[key] = ids
+	if key&fieldBit != 0 {
+		s.fieldHits.set(key &^ fieldBit)
+	} else {
+		s.methodHits.set(key)
+	}
 	for _, id := range ids {
 		if req := s.cv.apis[id].requiresString; req != "" {
 			s.required[req] = true
@@ -554,6 +577,9 @@ func (s *dexScanner) visitMethod(class, owner string, caller uint32, refs []dex.
 	for _, r := range refs {
 		switch r.Kind {
 		case dex.RefMethod:
+			if !s.methodHits.has(r.Index) {
+				continue
+			}
 			if ids, ok := s.apiOf[r.Index]; ok {
 				member := s.f.MethodString(r.Index)
 				for _, id := range ids {
@@ -564,7 +590,7 @@ func (s *dexScanner) visitMethod(class, owner string, caller uint32, refs []dex.
 				loader = append(loader, s.f.MethodString(r.Index))
 			}
 		case dex.RefField:
-			if r.Index < fieldBit {
+			if s.fieldHits.has(r.Index) {
 				if ids, ok := s.apiOf[r.Index|fieldBit]; ok {
 					member := s.f.FieldString(r.Index)
 					for _, id := range ids {
