@@ -16,9 +16,10 @@ type Limits struct {
 	MaxNestedDepth int   // nested .apk/.jar/.zip levels looked into; < 0: none
 	MaxEntries     int   // zip entries per archive
 	// Workers is how many cores one input may keep busy: dex entries
-	// inflated at once, and whether the hashes run beside the parse. 0 means
-	// GOMAXPROCS; 1 does all of it on the calling goroutine, which is what a
-	// batch running one input per core wants.
+	// inflated at once, whether the hashes run beside the analysis, and
+	// whether a large entry's pages are mapped beside its inflater. 0
+	// means GOMAXPROCS; 1 does all of it on the calling goroutine, which is
+	// what a batch running one input per core wants.
 	Workers int
 }
 
