@@ -324,37 +324,55 @@ func (d *decoder) take(n uint) uint32 {
 
 func (d *decoder) run() error {
 	for {
-		if err := d.refill(); err != nil {
-			return err
-		}
-		final := d.take(1)
-		var err error
-		switch d.take(2) {
-		case 0:
-			err = d.stored()
-		case 1:
-			f := fixed()
-			err = d.huffman(&f.lit, &f.dist)
-		case 2:
-			if err = d.dynamicTables(); err == nil {
-				err = d.huffman(&d.t.lit, &d.t.dist)
-			}
-		default:
-			err = ErrBlockType
-		}
+		final, err := d.block()
 		if err != nil {
 			return err
 		}
-		if d.consumed() > len(d.in) {
-			return ErrTruncated
-		}
-		if final == 1 {
+		if final {
 			break
 		}
 	}
 	if d.op != len(d.out) {
 		return ErrOutputShort
 	}
+	return nil
+}
+
+// block decodes one block, header included.
+func (d *decoder) block() (final bool, err error) {
+	if err := d.refill(); err != nil {
+		return false, err
+	}
+	final = d.take(1) == 1
+	switch d.take(2) {
+	case 0:
+		err = d.stored()
+	case 1:
+		f := fixed()
+		err = d.huffman(&f.lit, &f.dist)
+	case 2:
+		if err = d.dynamicTables(); err == nil {
+			err = d.huffman(&d.t.lit, &d.t.dist)
+		}
+	default:
+		err = ErrBlockType
+	}
+	if err == nil && d.consumed() > len(d.in) {
+		err = ErrTruncated
+	}
+	return final, err
+}
+
+// bitPos is the number of stream bits consumed so far.
+func (d *decoder) bitPos() int64 { return int64(d.pos)*8 - int64(d.nbits) }
+
+// seek positions the reader at bit p of d.in.
+func (d *decoder) seek(p int64) error {
+	d.pos, d.bitbuf, d.nbits = int(p>>3), 0, 0
+	if err := d.refill(); err != nil {
+		return err
+	}
+	d.take(uint(p & 7))
 	return nil
 }
 

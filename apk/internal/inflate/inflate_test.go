@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -380,9 +382,13 @@ func FuzzInto(f *testing.F) {
 		if !refOK {
 			// klauspost refuses, or it is too large to compare: any
 			// size we pick must be refused too.
+			withParallelMin(t, 1)
 			for _, n := range []int{0, 1, 64 << 10} {
 				if _, err := Into(make([]byte, n), data); err == nil {
 					t.Fatalf("klauspost refuses this stream but Into accepts it as %d bytes", n)
+				}
+				if _, err := IntoParallel(make([]byte, n), data, nil); err == nil {
+					t.Fatalf("klauspost refuses this stream but IntoParallel accepts it as %d bytes", n)
 				}
 			}
 			return
@@ -393,6 +399,12 @@ func FuzzInto(f *testing.F) {
 		}
 		if !bytes.Equal(dst, ref) {
 			t.Fatal("output differs from klauspost's")
+		}
+		// Split in two wherever the helper finds a block.
+		withParallelMin(t, 1)
+		clear(dst)
+		if _, err := IntoParallel(dst, data, nil); err != nil || !bytes.Equal(dst, ref) {
+			t.Fatalf("IntoParallel: %v (equal %v)", err, bytes.Equal(dst, ref))
 		}
 	})
 }
@@ -442,6 +454,13 @@ func benchInflaters(b *testing.B, dst, src []byte) {
 			}
 		}
 	})
+	b.Run("inflate.IntoParallel", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := IntoParallel(dst, src, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("klauspost", func(b *testing.B) {
 		br := bytes.NewReader(src)
 		fr := flate.NewReader(br)
@@ -453,4 +472,91 @@ func benchInflaters(b *testing.B, dst, src []byte) {
 			}
 		}
 	})
+}
+
+// withParallelMin lowers the size from which IntoParallel splits, so that
+// test streams are split too, and makes a helper's panic a test's.
+func withParallelMin(t testing.TB, n int) {
+	old := ParallelMin
+	ParallelMin = n
+	panicOnHelperPanic = true
+	t.Cleanup(func() { ParallelMin, panicOnHelperPanic = old, false })
+}
+
+func TestIntoParallelRoundTrip(t *testing.T) {
+	withParallelMin(t, 1)
+	for name, data := range samples() {
+		for _, level := range []int{0, -2, 1, 5, 9} {
+			src := compress(t, data, level, level%2 == 0)
+			dst := make([]byte, len(data))
+			n, err := IntoParallel(dst, src, nil)
+			if err != nil || !bytes.Equal(dst, data) || n != len(src) {
+				t.Fatalf("%s level %d: %v (equal %v, consumed %d of %d)", name, level, err, bytes.Equal(dst, data), n, len(src))
+			}
+		}
+	}
+}
+
+// The helper's block is found and joined, not only fallen back from.
+func TestIntoParallelSplits(t *testing.T) {
+	withParallelMin(t, 1)
+	data := samples()["binaryish"]
+	src := compress(t, data, 6, false)
+	sh := &split{}
+	sh.at.Store(-1)
+	tl := decodeTail(src, len(data), sh)
+	if tl.err != nil {
+		t.Fatalf("the helper found no block to start from: %v", tl.err)
+	}
+	// The helper's block must be one the sequential decoder starts.
+	d := &decoder{in: src, out: make([]byte, len(data))}
+	if err := d.runUntilSplit(sh); err != errAtSplit {
+		t.Fatalf("the helper's block at bit %d is not a block boundary: %v", sh.at.Load(), err)
+	}
+	if d.op == 0 || tl.n16+tl.n8 == 0 {
+		t.Fatalf("split at output byte %d, helper output %d+%d: not a split", d.op, tl.n16, tl.n8)
+	}
+	dst := make([]byte, len(data))
+	copy(dst, data[:d.op])
+	if !tl.join(dst, d.op) || !bytes.Equal(dst, data) {
+		t.Fatal("joined output differs")
+	}
+	// A busy hook is called once by the helper, and its done once when the
+	// helper ends (which may be after IntoParallel returns).
+	var calls, dones atomic.Int32
+	busy := func() func() { calls.Add(1); return func() { dones.Add(1) } }
+	if _, err := IntoParallel(make([]byte, len(data)), src, busy); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); calls.Load() != 1 || dones.Load() != 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("busy hook called %d times, done %d times", calls.Load(), dones.Load())
+		}
+	}
+}
+
+func TestIntoParallelRefusesWhatIntoRefuses(t *testing.T) {
+	withParallelMin(t, 1)
+	data := samples()["binaryish"][:200_000]
+	src := compress(t, data, 6, true)
+	if _, err := IntoParallel(make([]byte, len(data)-1), src, nil); err == nil {
+		t.Error("one byte short: no error")
+	}
+	if _, err := IntoParallel(make([]byte, len(data)+1), src, nil); err == nil {
+		t.Error("one byte long: no error")
+	}
+	for _, cut := range []int{len(src) / 3, len(src) / 2, len(src) * 3 / 4, len(src) - 1} {
+		if _, err := IntoParallel(make([]byte, len(data)), src[:cut], nil); err == nil {
+			t.Errorf("cut to %d of %d bytes: no error", cut, len(src))
+		}
+	}
+	for _, at := range []int{len(src) * 2 / 3, len(src) * 3 / 4, len(src) * 9 / 10} {
+		bad := bytes.Clone(src)
+		bad[at] ^= 0x55 // in the helper's part
+		_, errP := IntoParallel(make([]byte, len(data)), bad, nil)
+		_, errS := Into(make([]byte, len(data)), bad)
+		if (errP == nil) != (errS == nil) {
+			t.Errorf("damaged at %d: IntoParallel %v, Into %v", at, errP, errS)
+		}
+	}
 }
