@@ -31,6 +31,7 @@ type archive struct {
 	prefix  int64                // bytes before the first local header
 	budget  *budget
 	warns   *warnings
+	split   *zip.File // the entry whose inflate is split in two (see splitLargest)
 }
 
 // warnings collects Warning values from concurrent readers, without repeats
@@ -302,10 +303,18 @@ func (a *archive) inflateInPlace(f *zip.File) (data []byte, ok bool) {
 		return nil, false
 	}
 	data = make([]byte, declared)
-	if declared >= prefaultBytes && lim.workers() > 1 {
-		go prefault(data)
+	into := inflate.Into
+	if lim.workers() > 1 {
+		if declared >= prefaultBytes {
+			go prefault(data)
+		}
+		if f == a.split {
+			// Split between this goroutine and a helper, which the
+			// input's hashing counts as an inflater.
+			into = func(dst, src []byte) (int, error) { return inflate.IntoParallel(dst, src, a.budget.cores.working) }
+		}
 	}
-	if _, err := inflate.Into(data, raw); err != nil || crc32.ChecksumIEEE(data) != f.CRC32 {
+	if _, err := into(data, raw); err != nil || crc32.ChecksumIEEE(data) != f.CRC32 {
 		return nil, false
 	}
 	if a.budget.total.Add(int64(declared)) > lim.MaxTotalBytes {

@@ -79,3 +79,38 @@ func TestInflateInPlace(t *testing.T) {
 		})
 	}
 }
+
+// splitLargest splits the largest dex only when the other cores would
+// otherwise wait for it: little other dex, and a file quick to hash.
+func TestSplitLargest(t *testing.T) {
+	job := func(name string, size uint64) *dexJob {
+		return &dexJob{f: &zip.File{FileHeader: zip.FileHeader{Name: name, UncompressedSize64: size}}, path: name}
+	}
+	const mb = 1 << 20
+	cases := []struct {
+		name     string
+		workers  int
+		fileSize int64
+		jobs     []*dexJob
+		want     string
+	}{
+		{"one big dex (settings-8.0.10)", 2, 3 * mb, []*dexJob{job("classes.dex", 7*mb), job("classes2.dex", mb/4)}, "classes.dex"},
+		{"busy cores (uiautomator2-server)", 2, 17 * mb, []*dexJob{job("classes.dex", 11*mb), job("classes16.dex", 3*mb)}, ""},
+		{"largest listed later", 2, mb, []*dexJob{job("classes.dex", mb), job("classes2.dex", 6*mb)}, "classes2.dex"},
+		{"one worker", 1, mb, []*dexJob{job("classes.dex", 7*mb)}, ""},
+		{"more cores share the rest", 4, 17 * mb, []*dexJob{job("classes.dex", 11*mb), job("classes16.dex", 3*mb)}, "classes.dex"},
+		{"no dex", 2, mb, nil, ""},
+	}
+	for _, c := range cases {
+		lim := DefaultLimits()
+		lim.Workers = c.workers
+		a := &archive{size: c.fileSize, budget: &budget{lim: lim}}
+		got := ""
+		if f := splitLargest(a, c.jobs); f != nil {
+			got = f.Name
+		}
+		if got != c.want {
+			t.Errorf("%s: split %q, want %q", c.name, got, c.want)
+		}
+	}
+}
