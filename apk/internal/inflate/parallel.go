@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync/atomic"
 )
 
@@ -80,28 +81,44 @@ func IntoParallel(dst, src []byte, busy func() (done func())) (int, error) {
 	sh.at.Store(-1)
 	helper := make(chan *tail, 1)
 	go func() {
+		var t *tail
+		defer func() { helper <- t }() // last: the helper is done with src and busy
 		if busy != nil {
 			defer busy()()
 		}
+		// src may be a mapped file that shrank: a fault becomes a panic,
+		// recovered below, as on the caller's goroutine (apk.readGuarded).
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			// A bug in the helper must not take the process down: the
 			// caller decodes everything itself instead.
 			if v := recover(); v != nil {
-				helper <- &tail{err: fmt.Errorf("%w: %v", errHelperPanic, v)}
+				t = &tail{err: fmt.Errorf("%w: %v", errHelperPanic, v)}
 			}
 		}()
-		helper <- decodeTail(src, len(dst), sh)
+		t = decodeTail(src, len(dst), sh)
+	}()
+
+	// The helper reads src until it returns, and src may be a mapping its
+	// owner releases once we return: stop it and wait for it, always. It
+	// looks at abort between blocks and every 4096 candidate positions.
+	waited := false
+	defer func() {
+		sh.abort.Store(true)
+		if !waited {
+			<-helper
+		}
 	}()
 
 	d := decoders.Get().(*decoder)
 	defer decoders.Put(d)
 	d.in, d.pos, d.bitbuf, d.nbits, d.out, d.op = src, 0, 0, 0, dst, 0
 	defer func() { d.in, d.out = nil, nil }()
-	defer sh.abort.Store(true)
 
 	err := d.runUntilSplit(sh)
 	if err == errAtSplit {
 		t := <-helper
+		waited = true
 		if panicOnHelperPanic && errors.Is(t.err, errHelperPanic) {
 			panic(t.err)
 		}
