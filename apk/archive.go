@@ -3,6 +3,7 @@ package apk
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"sync"
 
 	"github.com/apklens/apklens/apk/internal/inflate"
-	"github.com/klauspost/compress/flate"
 )
 
 // archive is one opened zip (the input, an APK inside a set, or a nested
@@ -99,8 +99,12 @@ func entryPath(label, name string) string {
 
 func (a *archive) where(name string) string { return entryPath(a.label, name) }
 
-// newFlateReader is klauspost/compress/flate: BenchmarkInflate measured it
-// faster than compress/flate on real dex entries. Entries are read with
+// newFlateReader is Go's compress/flate, for the entries the in-place
+// inflater does not take (streamed, implausible, or refused by it). It was
+// klauspost/compress/flate, ~25 % faster, but that one decodes some invalid
+// streams: given an empty code-length code, it reuses the previous block's
+// table (FuzzInto found it) where zlib, and so Android, and compress/flate
+// refuse the stream. Speed matters little here now. Entries are read with
 // OpenRaw and inflated here rather than through a decompressor registered
 // on the zip.Reader, so the ratio limit can count the compressed bytes
 // consumed so far.
@@ -340,9 +344,8 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (a *archive) readDeflated(f *zip.File) ([]byte, error) {
 	if raw, ok := a.compressedBytes(f); ok {
-		// klauspost's decompressor has a fast path for *bytes.Reader; over
-		// any other reader it goes through a 4 KiB bufio.Reader, which cost
-		// a large scan ~40% more inflate CPU (BenchmarkOpen).
+		// compress/flate reads a *bytes.Reader (an io.ByteReader) directly;
+		// over any other reader it adds a bufio.Reader.
 		br := bytes.NewReader(raw)
 		fr := getFlateReader(br)
 		defer putFlateReader(fr)

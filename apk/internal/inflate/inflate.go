@@ -1,9 +1,10 @@
 // Package inflate decodes a raw DEFLATE stream (RFC 1951) straight into a
 // buffer whose size is known in advance, as a zip entry's is.
 //
-// It exists for speed: a streaming decompressor (klauspost/compress/flate,
-// which package apk keeps for everything else) decodes into a 32 KiB window
-// and copies out of it, and refills its bit buffer a byte at a time. Knowing
+// It exists for speed: a streaming decompressor (compress/flate, which
+// package apk keeps for everything else, or klauspost/compress/flate, which
+// it used before) decodes into a 32 KiB window and copies out of it, and
+// refills its bit buffer a byte at a time. Knowing
 // the output size lets this decoder write in place, copy matches straight
 // out of the output, and refill 64 bits at a time. A scan of the largest
 // corpus APK spent ~40% of its CPU inflating dex before this package.
