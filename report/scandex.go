@@ -224,15 +224,15 @@ func (b bitset) has(i uint32) bool {
 // largest corpus dex has 57k strings: 0.5 MB).
 type stringCache struct {
 	facts []*stringFacts
-	seen  []uint64
+	seen  bitset
 }
 
 func newStringCache(n int) stringCache {
-	return stringCache{facts: make([]*stringFacts, n), seen: make([]uint64, (n+63)/64)}
+	return stringCache{facts: make([]*stringFacts, n), seen: newBitset(n)}
 }
 
 func (c *stringCache) get(i uint32) (*stringFacts, bool) {
-	if int(i) >= len(c.facts) || c.seen[i/64]&(1<<(i%64)) == 0 {
+	if !c.seen.has(i) {
 		return nil, false
 	}
 	return c.facts[i], true
@@ -243,7 +243,7 @@ func (c *stringCache) get(i uint32) (*stringFacts, bool) {
 func (c *stringCache) put(i uint32, sf *stringFacts) {
 	if int(i) < len(c.facts) {
 		c.facts[i] = sf
-		c.seen[i/64] |= 1 << (i % 64)
+		c.seen.set(i)
 	}
 }
 
@@ -264,7 +264,13 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	// Defined classes: owners and SDK counts.
 	defs := f.ClassDefs()
 	owners := make([]string, len(defs))
-	definedHere := make([]bool, f.NumTypes()) // by type id
+	// What the loops below need of each type, by type id.
+	const (
+		typeDefined = 1 << iota // a class this dex defines
+		typeWanted              // a class some API of the catalog is on
+		typeLoader              // a code-loading class
+	)
+	typeFlags := make([]uint8, f.NumTypes())
 	// att.Owner, with the SDK match done once for both uses and the owner
 	// of each package worked out once: a large dex has tens of thousands
 	// of classes in a few thousand packages.
@@ -276,8 +282,8 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 			owners[i] = OwnerUnknown
 			continue
 		}
-		if int(cd.Type) < len(definedHere) {
-			definedHere[cd.Type] = true
+		if int(cd.Type) < len(typeFlags) {
+			typeFlags[cd.Type] |= typeDefined
 		}
 		if id := att.sdk(desc); id != "" { // the catalog's cv.sdkForClass, as build gives it
 			out.sdkDefined[string(desc)] = true
@@ -299,11 +305,6 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 	// the merge, against the classes defined anywhere in the app. What the
 	// method and field loops below need of a type is worked out here once
 	// per type, not once per member (a large dex has ~8 members per type).
-	const (
-		typeWanted = 1 << iota // a class some API of the catalog is on
-		typeLoader             // a code-loading class
-	)
-	typeFlags := make([]uint8, f.NumTypes())
 	typeErr := map[uint32]error{} // the types whose descriptor is unreadable
 	for t := range typeFlags {
 		desc, err := f.TypeDescriptor(uint32(t))
@@ -321,7 +322,7 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 		if cv.wantClass(desc) {
 			typeFlags[t] |= typeWanted
 		}
-		if definedHere[t] {
+		if typeFlags[t]&typeDefined != 0 {
 			continue // its SDK, if any, was noted with the class
 		}
 		if id := cv.sdkForClass(desc); id != "" {
