@@ -99,7 +99,7 @@ func inflateParallel(a *archive, jobs []*dexJob) {
 // everything the other cores have to do meanwhile, the other dex entries
 // and the input's hashing, so that they would otherwise sit idle. That is
 // an app whose code is one big classes.dex (settings-8.0.10: 6.9 of 7.2 MB
-// of dex, 2.9 MB of file; 84 -> 70 ms a scan); on the largest corpus APK
+// of dex, 2.9 MB of file: 79 -> 75 ms a scan); on the largest corpus APK
 // (10.8 of 13.8 MB, 17 MB of file) the cores are busy anyway, and a split
 // cost 12 ms. Inflating runs at ~2/3 of the speed of the three digests per
 // byte, so the file's size stands for the hashing conservatively.

@@ -341,19 +341,25 @@ func (d *decoder) run() error {
 
 // block decodes one block, header included.
 func (d *decoder) block() (final bool, err error) {
+	return d.blockWith(d.stored, d.huffman)
+}
+
+// blockWith reads a block header and decodes the block's body with stored
+// or huffman (the byte or the 16-bit decoder's).
+func (d *decoder) blockWith(stored func() error, huffman func(*[litTableSize]uint32, *[distTableSize]uint32) error) (final bool, err error) {
 	if err := d.refill(); err != nil {
 		return false, err
 	}
 	final = d.take(1) == 1
 	switch d.take(2) {
 	case 0:
-		err = d.stored()
+		err = stored()
 	case 1:
 		f := fixed()
-		err = d.huffman(&f.lit, &f.dist)
+		err = huffman(&f.lit, &f.dist)
 	case 2:
 		if err = d.dynamicTables(); err == nil {
-			err = d.huffman(&d.t.lit, &d.t.dist)
+			err = huffman(&d.t.lit, &d.t.dist)
 		}
 	default:
 		err = ErrBlockType
@@ -378,29 +384,38 @@ func (d *decoder) seek(p int64) error {
 }
 
 func (d *decoder) stored() error {
+	data, err := d.storedData()
+	if err != nil {
+		return err
+	}
+	if len(data) > len(d.out)-d.op {
+		return ErrOutputFull
+	}
+	d.op += copy(d.out[d.op:], data)
+	return nil
+}
+
+// storedData reads a stored block's header and returns its bytes, leaving
+// the reader after them.
+func (d *decoder) storedData() ([]byte, error) {
 	// Drop the bits up to the byte boundary; the rest of bitbuf is whole
 	// bytes loaded ahead, so restart reading from the first of them.
 	d.take(d.nbits & 7)
 	p := d.pos - int(d.nbits>>3)
 	d.bitbuf, d.nbits = 0, 0
 	if p+4 > len(d.in) {
-		return ErrTruncated
+		return nil, ErrTruncated
 	}
 	n := int(binary.LittleEndian.Uint16(d.in[p:]))
 	if uint16(n) != ^binary.LittleEndian.Uint16(d.in[p+2:]) {
-		return ErrStoredLen
+		return nil, ErrStoredLen
 	}
 	p += 4
 	if n > len(d.in)-p {
-		return ErrTruncated
+		return nil, ErrTruncated
 	}
-	if n > len(d.out)-d.op {
-		return ErrOutputFull
-	}
-	copy(d.out[d.op:], d.in[p:p+n])
-	d.op += n
 	d.pos = p + n
-	return nil
+	return d.in[p : p+n], nil
 }
 
 func (d *decoder) dynamicTables() error {

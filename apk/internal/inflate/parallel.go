@@ -296,28 +296,7 @@ type decoder16 struct {
 }
 
 func (e *decoder16) block() (final bool, err error) {
-	d := e.d
-	if err := d.refill(); err != nil {
-		return false, err
-	}
-	final = d.take(1) == 1
-	switch d.take(2) {
-	case 0:
-		err = e.stored()
-	case 1:
-		f := fixed()
-		err = e.huffman(&f.lit, &f.dist)
-	case 2:
-		if err = d.dynamicTables(); err == nil {
-			err = e.huffman(&d.t.lit, &d.t.dist)
-		}
-	default:
-		err = ErrBlockType
-	}
-	if err == nil && d.consumed() > len(d.in) {
-		err = ErrTruncated
-	}
-	return final, err
+	return e.d.blockWith(e.stored, e.huffman)
 }
 
 // maxMatch is the longest DEFLATE match.
@@ -337,29 +316,17 @@ func (e *decoder16) grow(n int) error {
 }
 
 func (e *decoder16) stored() error {
-	d := e.d
-	d.take(d.nbits & 7)
-	p := d.pos - int(d.nbits>>3)
-	d.bitbuf, d.nbits = 0, 0
-	if p+4 > len(d.in) {
-		return ErrTruncated
-	}
-	n := int(binary.LittleEndian.Uint16(d.in[p:]))
-	if uint16(n) != ^binary.LittleEndian.Uint16(d.in[p+2:]) {
-		return ErrStoredLen
-	}
-	p += 4
-	if n > len(d.in)-p {
-		return ErrTruncated
-	}
-	if err := e.grow(n); err != nil {
+	data, err := e.d.storedData()
+	if err != nil {
 		return err
 	}
-	for i, c := range d.in[p : p+n] {
+	if err := e.grow(len(data)); err != nil {
+		return err
+	}
+	for i, c := range data {
 		e.out[e.op+i] = uint16(c)
 	}
-	e.op += n
-	d.pos = p + n
+	e.op += len(data)
 	return nil
 }
 
