@@ -633,10 +633,7 @@ func DecodeReports(r io.Reader, fn func(*Report) error) error {
 // WriteJSON writes the diff as indented JSON (apklens.diff/v1).
 func (d *Diff) WriteJSON(w io.Writer) error {
 	d.normalize()
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(d)
+	return writeIndentedJSON(w, d)
 }
 
 // diffMarks are the change marks of text and markdown output.

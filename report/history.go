@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -249,10 +248,7 @@ func (h *History) normalize() {
 // WriteJSON writes the history as indented JSON (apklens.history/v1).
 func (h *History) WriteJSON(w io.Writer) error {
 	h.normalize()
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(h)
+	return writeIndentedJSON(w, h)
 }
 
 // WriteText writes the timeline for a person: per app, per version, what

@@ -63,15 +63,18 @@ type jsonEncoder struct {
 }
 
 func (e *jsonEncoder) Encode(w io.Writer, r *Report) error {
+	var v any
+	if e.view == "datasafety" && r.Error == nil {
+		v = DataSafetyView(r)
+	} else {
+		v = r.jsonValue() // the bytes of encoding r, with one pass less
+	}
+	if e.indent {
+		return writeIndentedJSON(w, v)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	if e.indent {
-		enc.SetIndent("", "  ")
-	}
-	if e.view == "datasafety" && r.Error == nil {
-		return enc.Encode(DataSafetyView(r))
-	}
-	return enc.Encode(r.jsonValue()) // the bytes of enc.Encode(r), with one pass less
+	return enc.Encode(v)
 }
 
 // MarshalReport is the canonical JSON bytes of a report (indented, with a
