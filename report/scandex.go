@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/apklens/apklens/dex"
@@ -172,9 +173,9 @@ func (s *dexScanner) badString(i uint32, err error) {
 
 // forRange is a scanner for one range of a split walk: it shares the
 // read-only lookup tables and collects into its own facts.
-func (s *dexScanner) forRange() *dexScanner {
+func (s *dexScanner) forRange(cache stringCache) *dexScanner {
 	return &dexScanner{f: s.f, in: s.in, cv: s.cv, out: newFacts(), apiOf: s.apiOf, loaderOf: s.loaderOf,
-		methodHits: s.methodHits, fieldHits: s.fieldHits, strCache: newStringCache(s.f.NumStrings()), required: s.required, seenRequired: map[string]bool{}}
+		methodHits: s.methodHits, fieldHits: s.fieldHits, strCache: cache, required: s.required, seenRequired: map[string]bool{}}
 }
 
 // absorb merges what the walk of a later range found, so that the ranges
@@ -392,7 +393,7 @@ func scanDexSection(in dexInput, f *dex.File, cv *catalogView, att *Attributor, 
 			return nil
 		})
 	}
-	errs := walkRanges(s, classRanges(len(defs), in.parts), walk)
+	errs := walkRanges(s, classRanges(len(defs), in.parts*rangesPerWorker), in.parts, walk)
 	if in.ctx != nil && in.ctx.Err() != nil {
 		return len(defs) // stopped: Build reports the cancellation, not bad code
 	}
@@ -431,6 +432,11 @@ var (
 	minRangeClasses  = 64
 )
 
+// rangesPerWorker is how many class ranges a split walk has per goroutine
+// walking them: enough that a goroutine that starts late has left the
+// others work to take over, few enough that merging them costs little.
+const rangesPerWorker = 4
+
 // dexParts is how many goroutines may walk a dex of size bytes when the
 // app's dex files total total bytes and workers may run at once: a dex
 // larger than its fair share (total/workers) would otherwise keep one core
@@ -455,22 +461,26 @@ func classRanges(n, parts int) [][2]int {
 }
 
 // walkRanges walks the class ranges (in order, they cover the classes
-// walked), each on its own scanner and all but the first on their own
-// goroutines, then merges them into s in order, so the facts equal one walk
-// over all classes. That holds while the ranges together stay within one
-// walk's budgets; when they spent more work than one walk may, or ran the
-// file's long-string budget out, one walk would have stopped (or been
-// refused a string) somewhere else, so their results are dropped and s
-// walks once, from the string budget they started with. It returns the
-// walk errors, one per range merged. A panic in a range's goroutine is
-// raised again here, after all of them ended, where scanDexSafe turns it
-// into a warning.
-func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi int) (int64, error)) []error {
+// walked) on up to workers goroutines, the caller's among them, each range
+// on its own scanner, then merges the ranges into s in order, so the facts
+// equal one walk over all classes. The goroutines take the ranges in order
+// as they become free: there are more ranges than goroutines so that one
+// started late (its core busy with another dex or the checksum) or slowed
+// down leaves less of the walk to the others' end. That merge holds while
+// the ranges together stay within one walk's budgets; when they spent more
+// work than one walk may, or ran the file's long-string budget out, one
+// walk would have stopped (or been refused a string) somewhere else, so
+// their results are dropped and s walks once, from the string budget they
+// started with. It returns the walk errors, one per range merged. A panic
+// in a range is raised again here, the first range's first, after every
+// range was walked, where scanDexSafe turns it into a warning.
+func walkRanges(s *dexScanner, ranges [][2]int, workers int, walk func(w *dexScanner, lo, hi int) (int64, error)) []error {
 	whole := func() []error {
 		_, err := walk(s, ranges[0][0], ranges[len(ranges)-1][1])
 		return []error{err}
 	}
-	if len(ranges) == 1 {
+	workers = min(workers, len(ranges))
+	if workers <= 1 {
 		return whole()
 	}
 	stringBudget := s.f.StringBudget()
@@ -478,24 +488,35 @@ func walkRanges(s *dexScanner, ranges [][2]int, walk func(w *dexScanner, lo, hi 
 	errs := make([]error, len(ranges))
 	spent := make([]int64, len(ranges))
 	panics := make([]any, len(ranges))
-	for i := range parts {
-		parts[i] = s.forRange()
-	}
-	func() {
-		var wg sync.WaitGroup
-		defer wg.Wait() // also when the first range panics: no walk outlives the scan
-		for i := 1; i < len(ranges); i++ {
-			wg.Add(1)
-			running := s.in.start()
-			go func() {
-				running()
-				defer wg.Done()
+	var next atomic.Int64
+	// work walks ranges until none is left. A goroutine's ranges share
+	// its string cache: a string's facts do not depend on where it is met.
+	work := func() {
+		cache := newStringCache(s.f.NumStrings())
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(ranges) {
+				return
+			}
+			parts[i] = s.forRange(cache)
+			func() {
 				defer func() { panics[i] = recover() }()
 				spent[i], errs[i] = walk(parts[i], ranges[i][0], ranges[i][1])
 			}()
 		}
-		spent[0], errs[0] = walk(parts[0], ranges[0][0], ranges[0][1])
-	}()
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Add(1)
+		running := s.in.start()
+		go func() {
+			running()
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
 	var total int64
 	for i := range ranges {
 		if panics[i] != nil {

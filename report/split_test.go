@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/apklens/apklens/apk"
+	"github.com/apklens/apklens/dex"
 )
 
 // TestSplitWalkMatchesOneWalk: walking a dex's classes in ranges on several
@@ -127,5 +130,55 @@ func TestSplitWalkBudgetsFallBack(t *testing.T) {
 					name, len(split.hosts), len(split.secrets), split.warnings, len(one.hosts), len(one.secrets), one.warnings)
 			}
 		}
+	}
+}
+
+// TestWalkRangesGoesOnWithoutALateGoroutine: the ranges are taken as the
+// goroutines become free, so when the other goroutine cannot start (its
+// core is busy elsewhere) the caller walks every range itself, in order,
+// instead of waiting for a share assigned in advance.
+func TestWalkRangesGoesOnWithoutALateGoroutine(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "budget", "work-budget.dex.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := dex.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var lateTimedOut atomic.Bool
+	in := dexInput{starting: func() func() {
+		return func() { // the goroutine waits until the caller is done with every range
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second):
+				lateTimedOut.Store(true)
+			}
+		}
+	}}
+	s := &dexScanner{f: f, in: in, out: newFacts(), strCache: newStringCache(f.NumStrings()), seenRequired: map[string]bool{}}
+	ranges := classRanges(800, 2*rangesPerWorker)
+	var walked [][2]int
+	errs := walkRanges(s, ranges, 2, func(_ *dexScanner, lo, hi int) (int64, error) {
+		walked = append(walked, [2]int{lo, hi}) // only the caller gets here
+		if hi == ranges[len(ranges)-1][1] {
+			close(release)
+		}
+		return 0, nil
+	})
+	if lateTimedOut.Load() {
+		t.Fatal("the caller waited for the late goroutine's ranges")
+	}
+	if !slices.Equal(walked, ranges) || len(errs) != len(ranges) {
+		t.Fatalf("the caller walked %v (%d errors), want every range %v in order", walked, len(errs), ranges)
 	}
 }
