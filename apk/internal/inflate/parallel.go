@@ -71,8 +71,10 @@ type tail struct {
 
 // IntoParallel is Into for a long stream, on two goroutines (see above).
 // It gives exactly what Into gives: the same bytes, or an error. busy, if
-// not nil, is called when the helper starts, and the function it returns
-// when the helper ends (a caller's accounting of its goroutines).
+// not nil, is called before the helper is started, and the function it
+// returns when the helper ends (a caller's accounting of its goroutines:
+// a goroutine waiting for a core to start on is as much the caller's
+// work as one that runs).
 func IntoParallel(dst, src []byte, busy func() (done func())) (int, error) {
 	if len(src) < ParallelMin {
 		return Into(dst, src)
@@ -80,12 +82,14 @@ func IntoParallel(dst, src []byte, busy func() (done func())) (int, error) {
 	sh := &split{}
 	sh.at.Store(-1)
 	helper := make(chan *tail, 1)
+	done := func() {}
+	if busy != nil {
+		done = busy()
+	}
 	go func() {
 		var t *tail
 		defer func() { helper <- t }() // last: the helper is done with src and busy
-		if busy != nil {
-			defer busy()()
-		}
+		defer done()
 		// src may be a mapped file that shrank: a fault becomes a panic,
 		// recovered below, as on the caller's goroutine (apk.readGuarded).
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
