@@ -44,11 +44,16 @@ const madvPopulateWrite = 23
 // fifth less taken in bulk. Older kernels refuse the advice: nothing is
 // lost but the head start.
 func prefault(b []byte) {
-	const page = 4096
-	start := (uintptr(unsafe.Pointer(unsafe.SliceData(b))) + page - 1) &^ (page - 1)
-	skip := int(start - uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	const page, hugePage = 4096, 2 << 20
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	skip := int((base+page-1)&^(page-1) - base)
 	if skip >= len(b) {
 		return
+	}
+	// The whole 2 MiB pages inside b may be huge pages: one fault each
+	// instead of 512.
+	if lo, hi := int((base+hugePage-1)&^(hugePage-1)-base), int((base+uintptr(len(b)))&^(hugePage-1)-base); lo < hi {
+		_ = syscall.Madvise(b[lo:hi], syscall.MADV_HUGEPAGE)
 	}
 	_ = syscall.Madvise(b[skip:], madvPopulateWrite)
 }
