@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -273,5 +274,23 @@ func TestLoadMissingDir(t *testing.T) {
 	}
 	if _, err := Load(f); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Fatalf("file as dir: %v", err)
+	}
+}
+
+func TestIsJavaSegmentMatchesItsRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
+	for _, s := range []string{"", "a", "A9", "9a", "_", "$", "a$b_c", "a-b", "a.b", "é", "a b", "com", "R$layout", "a\n", "0"} {
+		if got, want := isJavaSegment(s), re.MatchString(s); got != want {
+			t.Errorf("isJavaSegment(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for c := range 256 {
+		s := "x" + string(rune(c))
+		if got, want := isJavaSegment(s), re.MatchString(s); got != want {
+			t.Errorf("isJavaSegment(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isJavaSegment(s[1:]), re.MatchString(s[1:]); got != want {
+			t.Errorf("isJavaSegment(%q) = %v, want %v", s[1:], got, want)
+		}
 	}
 }

@@ -105,9 +105,15 @@ func typeDescriptorLen(s string, allowVoid bool) (int, bool) {
 		if semi < 2 {
 			return 0, false
 		}
+		// Segments between '/' are non-empty and free of ".;[()<>:".
 		body := s[i+1 : i+semi]
-		for _, seg := range strings.Split(body, "/") {
-			if seg == "" || strings.ContainsAny(seg, ".;[()<>:") {
+		for k := 0; k < len(body); k++ {
+			switch body[k] {
+			case '/':
+				if k == 0 || k == len(body)-1 || body[k-1] == '/' {
+					return 0, false
+				}
+			case '.', ';', '[', '(', ')', '<', '>', ':':
 				return 0, false
 			}
 		}

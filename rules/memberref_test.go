@@ -62,3 +62,54 @@ func TestParseMemberRefRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeDescriptorLenMatchesSplitRule checks the one-pass segment check
+// against the rule it implements (every '/'-separated segment of a class
+// name non-empty and free of ".;[()<>:") on every short string over an
+// alphabet of the characters that matter.
+func TestTypeDescriptorLenMatchesSplitRule(t *testing.T) {
+	reference := func(s string) (int, bool) {
+		i := 0
+		for i < len(s) && s[i] == '[' {
+			i++
+		}
+		if i >= len(s) {
+			return 0, false
+		}
+		switch s[i] {
+		case 'Z', 'B', 'S', 'C', 'I', 'J', 'F', 'D':
+			return i + 1, true
+		case 'L':
+			semi := strings.IndexByte(s[i:], ';')
+			if semi < 2 {
+				return 0, false
+			}
+			for _, seg := range strings.Split(s[i+1:i+semi], "/") {
+				if seg == "" || strings.ContainsAny(seg, ".;[()<>:") {
+					return 0, false
+				}
+			}
+			return i + semi + 1, true
+		}
+		return 0, false
+	}
+	const alphabet = "La/;.[I("
+	var gen func(prefix string, n int)
+	checked := 0
+	gen = func(prefix string, n int) {
+		gotN, gotOK := typeDescriptorLen(prefix, false)
+		wantN, wantOK := reference(prefix)
+		if gotOK != wantOK || (gotOK && gotN != wantN) {
+			t.Fatalf("typeDescriptorLen(%q) = %d, %v; the rule gives %d, %v", prefix, gotN, gotOK, wantN, wantOK)
+		}
+		checked++
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			gen(prefix+string(c), n-1)
+		}
+	}
+	gen("", 7)
+	t.Logf("%d strings checked", checked)
+}
