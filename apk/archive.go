@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apklens/apklens/apk/internal/hugemem"
 	"github.com/apklens/apklens/apk/internal/inflate"
 )
 
@@ -283,7 +284,7 @@ func (a *archive) readStored(f *zip.File) ([]byte, error) {
 const maxInPlaceRatio = 16
 
 // prefaultBytes is the inflated size from which inflateInPlace has the
-// kernel map the output's pages on another goroutine (see prefault).
+// kernel map the output's pages on another goroutine (hugemem.Populate).
 const prefaultBytes = 1 << 20
 
 // inflateInPlace is the fast path for a deflated entry: when its
@@ -306,11 +307,11 @@ func (a *archive) inflateInPlace(f *zip.File) (data []byte, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	data = make([]byte, declared)
+	data = hugemem.Bytes(int(declared))
 	into := inflate.Into
 	if lim.workers() > 1 {
 		if declared >= prefaultBytes {
-			go prefault(data)
+			go hugemem.Populate(data)
 		}
 		if f == a.split {
 			// Split between this goroutine and a helper, which the

@@ -3,7 +3,6 @@ package apk
 import (
 	"os"
 	"syscall"
-	"unsafe"
 )
 
 // maxMappedBytes bounds the inputs we map; larger ones (far beyond any
@@ -30,30 +29,4 @@ func releasePages(b []byte) {
 		return
 	}
 	_ = syscall.Madvise(b, syscall.MADV_DONTNEED)
-}
-
-// madvPopulateWrite is MADV_POPULATE_WRITE (Linux 5.14); package syscall
-// does not name it.
-const madvPopulateWrite = 23
-
-// prefault asks the kernel to map b's pages writable now, without changing
-// its bytes. A fresh buffer otherwise takes one page fault per 4 KiB when
-// first written: ~10 ms for the 10.8 MB classes.dex of the largest corpus
-// APK, all on the inflater's critical path. Run on another goroutine
-// beside the inflater, the faults move to an idle core, and they cost a
-// fifth less taken in bulk. Older kernels refuse the advice: nothing is
-// lost but the head start.
-func prefault(b []byte) {
-	const page, hugePage = 4096, 2 << 20
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	skip := int((base+page-1)&^(page-1) - base)
-	if skip >= len(b) {
-		return
-	}
-	// The whole 2 MiB pages inside b may be huge pages: one fault each
-	// instead of 512.
-	if lo, hi := int((base+hugePage-1)&^(hugePage-1)-base), int((base+uintptr(len(b)))&^(hugePage-1)-base); lo < hi {
-		_ = syscall.Madvise(b[lo:hi], syscall.MADV_HUGEPAGE)
-	}
-	_ = syscall.Madvise(b[skip:], madvPopulateWrite)
 }

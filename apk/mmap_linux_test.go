@@ -91,20 +91,3 @@ func TestReadGuardedFault(t *testing.T) {
 		t.Error("errFileChanged is not fatal for nested code")
 	}
 }
-
-// prefault maps pages without changing a byte, also of a buffer being
-// written meanwhile, and accepts any alignment and length.
-func TestPrefaultKeepsBytes(t *testing.T) {
-	b := make([]byte, 3<<20+123)
-	for i := range b {
-		b[i] = byte(i * 7)
-	}
-	for _, part := range [][]byte{b, b[1:], b[4095:4097], b[:0], b[len(b)-1:]} {
-		prefault(part)
-	}
-	for i := range b {
-		if b[i] != byte(i*7) {
-			t.Fatalf("byte %d changed", i)
-		}
-	}
-}

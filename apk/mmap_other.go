@@ -10,5 +10,3 @@ func mapFile(f *os.File, size int64) (m memReaderAt, unmap func(), ok bool) {
 }
 
 func releasePages(b []byte) {}
-
-func prefault(b []byte) {}

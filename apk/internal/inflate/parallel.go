@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+
+	"github.com/apklens/apklens/apk/internal/hugemem"
 )
 
 // Two-way parallel inflate of one stream.
@@ -246,7 +248,7 @@ func (t *tail) decodeRest(d *decoder, d16 *decoder16, final bool, total int, sh 
 		return nil
 	}
 	// Bytes from here: the window is d16's last 32 KiB, marker-free.
-	t.out8 = make([]byte, window+total-t.n16)
+	t.out8 = hugemem.Bytes(window + total - t.n16)
 	for i, v := range d16.out[d16.op-window : d16.op] {
 		t.out8[i] = byte(v)
 	}
