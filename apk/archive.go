@@ -307,10 +307,14 @@ func (a *archive) inflateInPlace(f *zip.File) (data []byte, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	data = hugemem.Bytes(int(declared))
+	data = make([]byte, declared)
 	into := inflate.Into
 	if lim.workers() > 1 {
+		// A scan with cores to spare maps the output's pages ahead of the
+		// inflater, in huge pages; a one-core scan (a batch job) keeps
+		// plain buffers, whose pages its next input reuses.
 		if declared >= prefaultBytes {
+			data = hugemem.Bytes(int(declared))
 			go hugemem.Populate(data)
 		}
 		if f == a.split {
