@@ -93,6 +93,24 @@ func TestDexPartsAndClassRanges(t *testing.T) {
 	}
 }
 
+// budgetDex reads testdata/budget/name, a gzipped dex.
+func budgetDex(t *testing.T, name string) []byte {
+	t.Helper()
+	zb, err := os.ReadFile(filepath.Join("testdata", "budget", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestSplitWalkBudgetsFallBack: dex files that run one walk's work budget
 // or the file's long-string budget out (written by dex's
 // TestWriteBudgetDexTestdata) give the facts of one walk when split, every
@@ -102,18 +120,7 @@ func TestSplitWalkBudgetsFallBack(t *testing.T) {
 	cv := newCatalogView(testCatalog(t))
 	att := NewAttributor(AppPackages{Package: "com.example"}, cv.sdkForClass)
 	for _, name := range []string{"work-budget.dex.gz", "string-budget.dex.gz"} {
-		zb, err := os.ReadFile(filepath.Join("testdata", "budget", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(zb))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := budgetDex(t, name)
 		parts := dexParts(len(b), len(b), 2)
 		if parts != 2 || len(classRanges(160, parts)) != 2 {
 			t.Fatalf("%s: %d parts: the file no longer splits", name, parts)
@@ -138,19 +145,7 @@ func TestSplitWalkBudgetsFallBack(t *testing.T) {
 // core is busy elsewhere) the caller walks every range itself, in order,
 // instead of waiting for a share assigned in advance.
 func TestWalkRangesGoesOnWithoutALateGoroutine(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "budget", "work-budget.dex.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := dex.Parse(raw)
+	f, err := dex.Parse(budgetDex(t, "work-budget.dex.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
