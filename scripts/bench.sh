@@ -11,20 +11,26 @@
 #   batch      scan --jobs 1 vs --jobs 2 over COPIES copies of the corpus (default
 #              5: 45 files), so that throughput is not just the one largest APK
 #              finishing last
+#   pairs      apklens against the unzip line in paired runs on the PAIRED_APKS
+#              (4) largest APKs: the two alternate, PAIRS (40) times each, so
+#              that the machine's drift between hyperfine's blocks of runs
+#              cannot decide the ratio
 #
 # Times are hyperfine means (wall clock) with the CPU time (user + system)
 # beside them: on a shared, loaded machine the CPU time is the steadier number.
 #
 # Usage: scripts/bench.sh [APK...]    default: every corpus/*.apk (fetched by
 #        scripts/corpus.sh when missing). RUNS=N sets hyperfine's runs (5);
-#        PARTS=apks or PARTS=batch runs only the per-APK table or the batch
-#        comparison (default both).
+#        PARTS=apks, PARTS=batch or PARTS=pairs runs only the per-APK table,
+#        the batch comparison or the paired runs (default all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 RUNS=${RUNS:-5}
-PARTS=${PARTS:-apks,batch}
+PARTS=${PARTS:-apks,batch,pairs}
+PAIRS=${PAIRS:-40}
+PAIRED_APKS=${PAIRED_APKS:-4}
 ANDROGUARD_APKS=${ANDROGUARD_APKS:-2}
 COPIES=${COPIES:-5}
 
@@ -154,6 +160,36 @@ elif [[ $("$BIN" scan --help 2>/dev/null) == *--jobs* ]]; then # no pipe: grep -
 | speed-up | $(ratio "$j1" "$j2")× (target ≥ 1.8×) |"
 fi
 
+pairs="not measured (PARTS=$PARTS)"
+if [[ $PARTS == *pairs* ]]; then
+	log "pairs: apklens and unzip alternating, $PAIRS pairs on the ${PAIRED_APKS} largest APKs"
+	pairs=$(python3 - "$BIN" "$PAIRS" "${apks[@]:0:PAIRED_APKS}" <<'PY'
+import os, statistics, subprocess, sys, time
+binary, n, apks = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+def run(cmd):
+    t = time.perf_counter()
+    subprocess.run(["sh", "-c", cmd], check=True)
+    return (time.perf_counter() - t) * 1000
+print("| APK | apklens median ms | unzip median ms | median of paired ratios | pairs apklens faster |")
+print("|---|---:|---:|---:|---:|")
+for apk in apks:
+    scan = f"'{binary}' scan --format json '{apk}' >/dev/null"
+    unzip = f"unzip -p '{apk}' 'classes*.dex' | wc -c >/dev/null"
+    for _ in range(2):
+        run(scan); run(unzip)
+    ts, tu, ratios = [], [], []
+    for i in range(n):
+        if i % 2:
+            a = run(scan); u = run(unzip)
+        else:
+            u = run(unzip); a = run(scan)
+        ts.append(a); tu.append(u); ratios.append(a / u)
+    print(f"| {os.path.basename(apk)} | {statistics.median(ts):.1f} | {statistics.median(tu):.1f} | "
+          f"{statistics.median(ratios):.2f} | {sum(r < 1 for r in ratios)}/{n} |", flush=True)
+PY
+)
+fi
+
 cat <<EOF
 ## apklens benchmark
 
@@ -170,6 +206,13 @@ $(printf '%s\n' "${rows[@]}")
 ### Batch throughput
 
 $batch
+
+### apklens against unzip, paired
+
+Each pair runs the scan and the unzip line back to back (in alternating
+order), both through \`sh -c\`; the ratio is taken per pair.
+
+$pairs
 
 Reproduce: \`scripts/bench.sh\` (RUNS=$RUNS).
 EOF
