@@ -310,12 +310,18 @@ func (a *archive) inflateInPlace(f *zip.File) (data []byte, ok bool) {
 	data = make([]byte, declared)
 	into := inflate.Into
 	if lim.workers() > 1 {
-		// A scan with cores to spare maps the output's pages ahead of the
-		// inflater, in huge pages; a one-core scan (a batch job) keeps
-		// plain buffers, whose pages its next input reuses.
+		// A scan with cores to spare writes a large output into huge
+		// pages, mapped ahead of the inflater on another goroutine; a
+		// one-core scan (a batch job) keeps plain buffers, whose pages
+		// its next input reuses. The entry split between two goroutines
+		// is not mapped ahead: the other core is the helper's, and a
+		// mapping call that took it first (a 2 MiB call can take 3 ms on
+		// this VM) held the helper back by 8 ms in a trace.
 		if declared >= prefaultBytes {
 			data = hugemem.Bytes(int(declared))
-			go hugemem.Populate(data)
+			if f != a.split {
+				go hugemem.Populate(data)
+			}
 		}
 		if f == a.split {
 			// Split between this goroutine and a helper, which the
