@@ -14,11 +14,23 @@ func TestTuneGCForScans(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
 	tuneGCForScans([]string{"../../fixtures/shortvideo.apk", "missing.apk"})
-	if got := debug.SetGCPercent(100); got != scanGCPercent {
-		t.Errorf("GC percent %d, want %d", got, scanGCPercent)
+	if got := debug.SetGCPercent(100); got != -1 {
+		t.Errorf("GC percent %d, want off (-1): the memory limit starts collections", got)
 	}
 	if got := debug.SetMemoryLimit(-1); got <= scanMemLimitBase || got > scanMemLimitBase+scanMemLimitFactor*(64<<20) {
 		t.Errorf("memory limit %d: not the base plus a multiple of the fixture's size", got)
+	}
+
+	// A memory limit from the environment may be none: the collector
+	// stays on, lazily.
+	debug.SetMemoryLimit(1 << 40)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	tuneGCForScans([]string{"../../fixtures/shortvideo.apk"})
+	if got := debug.SetGCPercent(100); got != scanGCPercent {
+		t.Errorf("GOMEMLIMIT set: GC percent %d, want %d", got, scanGCPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("GOMEMLIMIT set: memory limit changed to %d", got)
 	}
 
 	// The environment wins.
