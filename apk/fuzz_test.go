@@ -131,3 +131,16 @@ func FuzzSplitAttr(f *testing.F) {
 		}
 	})
 }
+
+// An entry name with a control character is quoted in an error, so that
+// the error stays on one line (FuzzOpenBytes found a newline in a split's
+// name: "splits/base-mast\nr.apk").
+func TestFormatErrorQuotesControlCharacters(t *testing.T) {
+	err := formatErr("a.apk", &entryError{"splits/x\n.apk", &entryError{"in\rner", errors.New("bad")}})
+	if got, want := err.Error(), `a.apk: "splits/x\n.apk": "in\rner": bad`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := formatErr("a.apk", &entryError{"classes.dex", errors.New("bad")}).Error(), "a.apk: classes.dex: bad"; got != want {
+		t.Errorf("plain name: got %q, want %q", got, want)
+	}
+}

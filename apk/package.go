@@ -189,7 +189,7 @@ type entryError struct {
 	err   error
 }
 
-func (e *entryError) Error() string { return e.entry + ": " + e.err.Error() }
+func (e *entryError) Error() string { return printable(e.entry) + ": " + e.err.Error() }
 func (e *entryError) Unwrap() error { return e.err }
 
 // isFatal says whether an error reading code stops the whole input: only a

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Limits bound what one input may make us inflate. Every limit counts bytes
@@ -105,9 +108,19 @@ type FormatError struct {
 
 func (e *FormatError) Error() string {
 	if e.Entry != "" {
-		return fmt.Sprintf("%s: %s: %v", e.Path, e.Entry, e.Err)
+		return fmt.Sprintf("%s: %s: %v", printable(e.Path), printable(e.Entry), e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	return fmt.Sprintf("%s: %v", printable(e.Path), e.Err)
+}
+
+// printable is name as it is, or quoted with Go escapes when it holds a
+// control character: entry names come from the archive, and a newline in
+// one must not split the one-line error (or the stderr line) in two.
+func printable(name string) string {
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 func (e *FormatError) Unwrap() error { return e.Err }
