@@ -7,9 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	kflate "github.com/klauspost/compress/flate"
 )
@@ -119,15 +117,6 @@ func BenchmarkInflate(b *testing.B) {
 			}
 		})
 	}
-}
-
-// cpuTime is the user+system CPU time of this process.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkOpenMultidex builds an APK whose classes.dex..classes4.dex are

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/apklens/apklens/report"
 )
@@ -296,11 +295,3 @@ func hasExt(p string) bool {
 }
 
 func hasGlobMeta(p string) bool { return strings.ContainsAny(p, `*?[`) }
-
-func keyOf(fi fs.FileInfo) (fileKey, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileKey{}, false
-	}
-	return fileKey{dev: uint64(st.Dev), ino: uint64(st.Ino)}, true //nolint:unconvert // field widths vary by platform
-}
