@@ -307,27 +307,27 @@ func (a *archive) inflateInPlace(f *zip.File) (data []byte, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	data = make([]byte, declared)
+	// A scan with cores to spare writes a large output into huge pages,
+	// mapped ahead of the inflater on another goroutine; a one-core scan
+	// (a batch job) keeps plain buffers, whose pages its next input
+	// reuses. The entry split between two goroutines (only ever chosen
+	// with cores to spare) is not mapped ahead: the other core is the
+	// helper's, and a mapping call that took it first (2 MiB of fresh
+	// memory in a VM took 3.5 ms) held the helper back by 8 ms in a trace.
+	split := f == a.split
+	if lim.workers() > 1 && declared >= prefaultBytes {
+		data = hugemem.Bytes(int(declared))
+		if !split {
+			go hugemem.Populate(data)
+		}
+	} else {
+		data = make([]byte, declared)
+	}
 	into := inflate.Into
-	if lim.workers() > 1 {
-		// A scan with cores to spare writes a large output into huge
-		// pages, mapped ahead of the inflater on another goroutine; a
-		// one-core scan (a batch job) keeps plain buffers, whose pages
-		// its next input reuses. The entry split between two goroutines
-		// is not mapped ahead: the other core is the helper's, and a
-		// mapping call that took it first (2 MiB of fresh memory in a VM
-		// took 3.5 ms) held the helper back by 8 ms in a trace.
-		if declared >= prefaultBytes {
-			data = hugemem.Bytes(int(declared))
-			if f != a.split {
-				go hugemem.Populate(data)
-			}
-		}
-		if f == a.split {
-			// Split between this goroutine and a helper, which the
-			// input's hashing counts as an inflater.
-			into = func(dst, src []byte) (int, error) { return inflate.IntoParallel(dst, src, a.budget.cores.working) }
-		}
+	if split {
+		// Split between this goroutine and a helper, which the input's
+		// hashing counts as an inflater.
+		into = func(dst, src []byte) (int, error) { return inflate.IntoParallel(dst, src, a.budget.cores.working) }
 	}
 	if _, err := into(data, raw); err != nil || crc32.ChecksumIEEE(data) != f.CRC32 {
 		return nil, false
