@@ -51,27 +51,12 @@ else
 	mapfile -t apks < <(ls -S corpus/*.apk | head -4)
 fi
 
-python3 - "$A" "$B" "$N" "${apks[@]}" <<'EOF'
-import os, statistics, subprocess, sys, time
-a, b, n, apks = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
-devnull = open(os.devnull, "w")
-def run(binary, apk):
-    t = time.perf_counter()
-    subprocess.run([binary, "scan", "--format", "json", apk], stdout=devnull, check=True)
-    return (time.perf_counter() - t) * 1000
-print("| APK | A median ms | B median ms | B - A, median of pairs | mean |")
-print("|---|---:|---:|---:|---:|")
-for apk in apks:
-    for _ in range(3):
-        run(a, apk); run(b, apk)
-    ta, tb, d = [], [], []
-    for i in range(n):
-        if i % 2:
-            x = run(a, apk); y = run(b, apk)
-        else:
-            y = run(b, apk); x = run(a, apk)
-        ta.append(x); tb.append(y); d.append(y - x)
-    print(f"| {os.path.basename(apk)} | {statistics.median(ta):.1f} | {statistics.median(tb):.1f} | "
-          f"{statistics.median(d):+.2f} | {statistics.mean(d):+.2f} |", flush=True)
-print(f"\n{n} pairs per APK; A = {a}, B = {b}")
-EOF
+echo "| APK | A median ms | B median ms | B - A, median of pairs | mean |"
+echo "|---|---:|---:|---:|---:|"
+for apk in "${apks[@]}"; do
+	read -r ma mb dmed dmean _ _ < <(python3 scripts/pairs.py "$N" \
+		"'$A' scan --format json '$apk' >/dev/null" "'$B' scan --format json '$apk' >/dev/null")
+	echo "| $(basename "$apk") | $ma | $mb | $dmed | $dmean |"
+done
+echo
+echo "$N pairs per APK; A = $A, B = $B"

@@ -163,31 +163,14 @@ fi
 pairs="not measured (PARTS=$PARTS)"
 if [[ $PARTS == *pairs* ]]; then
 	log "pairs: apklens and unzip alternating, $PAIRS pairs on the ${PAIRED_APKS} largest APKs"
-	pairs=$(python3 - "$BIN" "$PAIRS" "${apks[@]:0:PAIRED_APKS}" <<'PY'
-import os, statistics, subprocess, sys, time
-binary, n, apks = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-def run(cmd):
-    t = time.perf_counter()
-    subprocess.run(["sh", "-c", cmd], check=True)
-    return (time.perf_counter() - t) * 1000
-print("| APK | apklens median ms | unzip median ms | median of paired ratios | pairs apklens faster |")
-print("|---|---:|---:|---:|---:|")
-for apk in apks:
-    scan = f"'{binary}' scan --format json '{apk}' >/dev/null"
-    unzip = f"unzip -p '{apk}' 'classes*.dex' | wc -c >/dev/null"
-    for _ in range(2):
-        run(scan); run(unzip)
-    ts, tu, ratios = [], [], []
-    for i in range(n):
-        if i % 2:
-            a = run(scan); u = run(unzip)
-        else:
-            u = run(unzip); a = run(scan)
-        ts.append(a); tu.append(u); ratios.append(a / u)
-    print(f"| {os.path.basename(apk)} | {statistics.median(ts):.1f} | {statistics.median(tu):.1f} | "
-          f"{statistics.median(ratios):.2f} | {sum(r < 1 for r in ratios)}/{n} |", flush=True)
-PY
-)
+	pairs="| APK | apklens median ms | unzip median ms | median of paired ratios | pairs apklens faster |
+|---|---:|---:|---:|---:|"
+	for apk in "${apks[@]:0:PAIRED_APKS}"; do
+		read -r ms mu _ _ ratio faster < <(python3 scripts/pairs.py "$PAIRS" \
+			"'$BIN' scan --format json '$apk' >/dev/null" "unzip -p '$apk' 'classes*.dex' | wc -c >/dev/null")
+		pairs+="
+| $(basename "$apk") | $ms | $mu | $ratio | $faster/$PAIRS |"
+	done
 fi
 
 cat <<EOF
